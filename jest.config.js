@@ -2,7 +2,7 @@
 // `dispatch-source` export condition, so tests never need a build first.
 export default {
   testEnvironment: 'node',
-  testEnvironmentOptions: { customExportConditions: ['dispatch-source', 'node', 'import', 'default'] },
+  testEnvironmentOptions: { customExportConditions: ['dispatch-source', 'node', 'node-addons'] },
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

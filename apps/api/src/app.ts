@@ -1,0 +1,33 @@
+import express, { Router } from 'express';
+import type { ApiDeps } from './deps.js';
+import { errorMiddleware, notFoundRoute } from './http/errors.middleware.js';
+import { requestId } from './http/request-id.js';
+import { deferBodyErrors, mount } from './http/route.js';
+import { adminRoutes } from './routes/admin.routes.js';
+import { catalogRoutes } from './routes/catalog.routes.js';
+import { eventRoutes } from './routes/events.routes.js';
+import { mountHealth } from './routes/health.routes.js';
+import { linkRoutes } from './routes/links.routes.js';
+import { webhookRoutes } from './routes/webhooks.routes.js';
+
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(requestId);
+
+  const health = Router();
+  mountHealth(health, deps);
+  app.use(health);
+
+  const api = Router();
+  api.use(express.json({ limit: deps.config.DISPATCH_MAX_BODY, strict: true, type: ['application/json', 'application/*+json'] }));
+  api.use(deferBodyErrors);
+  mount(api, deps, [...adminRoutes, ...linkRoutes, ...webhookRoutes, ...eventRoutes, ...catalogRoutes]);
+  app.use('/api', api);
+
+  app.use(notFoundRoute);
+  app.use(errorMiddleware(deps.logger, deps.config.DISPATCH_MAX_BODY));
+  return app;
+}

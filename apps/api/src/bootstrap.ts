@@ -1,0 +1,29 @@
+import { Redis } from 'ioredis';
+import { SecretBox } from '@dispatch/core';
+import { createDb } from '@dispatch/db';
+import { Queues, redisConnectionOptions } from '@dispatch/queue';
+import type { Logger } from 'pino';
+import type { ApiConfig } from './config.js';
+import type { ApiDeps } from './deps.js';
+
+/**
+ * Builds the API's dependencies. Its Redis connections fail fast instead of queueing commands
+ * while Redis is away: the API must answer (events are durable in Postgres) rather than hang.
+ */
+export function buildApiDeps(config: ApiConfig, logger: Logger) {
+  const dbHandle = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'dispatch-api' });
+  const connection = { ...redisConnectionOptions(config.REDIS_URL), maxRetriesPerRequest: 1, enableOfflineQueue: false };
+  const redis = new Redis({ ...connection, lazyConnect: false });
+  redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
+  const queues = new Queues(connection, config.DISPATCH_QUEUE_PREFIX);
+  for (const queue of [queues.deliveries, queues.fanout, queues.maintenance]) {
+    queue.on('error', (err) => logger.debug({ err }, 'queue connection error'));
+  }
+  const deps: ApiDeps = { config, db: dbHandle.db, redis, queues, secretBox: new SecretBox(config.encryptionKey), logger };
+  const close = async () => {
+    await queues.close().catch(() => {});
+    redis.disconnect();
+    await dbHandle.close();
+  };
+  return { deps, close };
+}

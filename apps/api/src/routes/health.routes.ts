@@ -1,0 +1,31 @@
+import { sql } from 'drizzle-orm';
+import type { Router } from 'express';
+import type { ApiDeps } from '../deps.js';
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+async function check(name: string, probe: () => Promise<unknown>): Promise<[string, 'ok' | 'down']> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([probe(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS)))]);
+    return [name, 'ok'];
+  } catch {
+    return [name, 'down'];
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Liveness says the process runs; readiness says it can serve (Postgres and Redis answer). */
+export function mountHealth(router: Router, deps: ApiDeps): void {
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const checks = Object.fromEntries(
+      await Promise.all([check('postgres', () => deps.db.execute(sql`select 1`)), check('redis', () => deps.redis.ping())]),
+    );
+    const ready = Object.values(checks).every((v) => v === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks });
+  });
+}

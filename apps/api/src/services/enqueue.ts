@@ -1,0 +1,41 @@
+import type { ApiDeps } from '../deps.js';
+
+// Above this many deliveries the API hands the queueing to the worker's fan-out job, so one event
+// to thousands of endpoints never holds a request open while jobs are added.
+export const INLINE_FANOUT_LIMIT = 500;
+const ENQUEUE_TIMEOUT_MS = 2_000;
+
+export interface EventDeliveries {
+  eventId: string;
+  deliveries: { id: string; jobId: string }[];
+  maxAttempts: number;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`enqueue timed out after ${ms} ms`)), ms);
+    promise.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
+/**
+ * Queues the deliveries just committed to Postgres. A failure here is logged, not thrown: the events
+ * are already durable and the reconciler queues any pending delivery that Redis does not know.
+ */
+export async function enqueueNewDeliveries(deps: ApiDeps, events: readonly EventDeliveries[]): Promise<void> {
+  const inline = events.filter((e) => e.deliveries.length > 0 && e.deliveries.length <= INLINE_FANOUT_LIMIT);
+  const large = events.filter((e) => e.deliveries.length > INLINE_FANOUT_LIMIT);
+  try {
+    await withTimeout(
+      Promise.all([
+        deps.queues.enqueueDeliveries(
+          inline.flatMap((event) => event.deliveries.map((d) => ({ deliveryId: d.id, jobId: d.jobId, attemptsLeft: event.maxAttempts }))),
+        ),
+        ...large.map((event) => deps.queues.enqueueFanout(event.eventId)),
+      ]),
+      ENQUEUE_TIMEOUT_MS,
+    );
+  } catch (error) {
+    deps.logger.warn({ err: error, events: events.length }, 'queueing failed; the reconciler will queue these deliveries');
+  }
+}

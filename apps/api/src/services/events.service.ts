@@ -1,0 +1,132 @@
+import {
+  badRequest,
+  endpointReceives,
+  eventLinkId,
+  getEventDefinition,
+  newId,
+  serializeEnvelope,
+  type EventType,
+} from '@dispatch/core';
+import {
+  countEventDeliveries,
+  findEventsByIdempotencyKeys,
+  findFanoutCandidates,
+  insertDeliveries,
+  insertEvents,
+  releaseIdempotencyKeys,
+  type EndpointKind,
+  type EventRow,
+  type NewDelivery,
+} from '@dispatch/db';
+import { deliverJobId } from '@dispatch/queue';
+import type { ApiDeps } from '../deps.js';
+import { zodDetails } from '../http/route.js';
+import { enqueueNewDeliveries } from './enqueue.js';
+import { isUniqueViolation } from './pg-errors.js';
+
+const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export interface EventInput {
+  type: EventType;
+  data: Record<string, unknown>;
+  linkId?: string | undefined;
+}
+
+export interface AcceptedEvent {
+  id: string;
+  type: string;
+  createdAt: string;
+  deliveries: number;
+}
+
+/** Validates each event's data against its type's schema; all must pass before anything is written. */
+export function validateEventData(inputs: readonly EventInput[], pathPrefix = ''): void {
+  const details = inputs.flatMap((input, index) => {
+    const result = getEventDefinition(input.type).schema.safeParse(input.data);
+    const prefix = pathPrefix ? `${pathPrefix}${index}.data` : 'data';
+    return result.success ? [] : zodDetails(result.error, prefix);
+  });
+  if (details.length > 0) throw badRequest(details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
+}
+
+interface PreparedEvent {
+  row: { id: string; workspaceId: string; type: string; linkId: string | null; payload: string; idempotencyKey: string | null; test: boolean; createdAt: Date };
+  deliveries: NewDelivery[];
+}
+
+/**
+ * Writes the events and all their deliveries in one transaction (Postgres is the record), then
+ * queues the deliveries. If queueing fails the events are still accepted: the reconciler finds the
+ * pending deliveries and queues them.
+ */
+export async function acceptEvents(
+  deps: ApiDeps,
+  workspaceId: string,
+  inputs: readonly EventInput[],
+  idempotencyKeys: readonly (string | null)[],
+  /** `target`: a test goes to that one endpoint only, whatever its triggers or state. */
+  options: { test?: boolean; maxAttempts?: number; target?: { id: string; kind: EndpointKind } } = {},
+): Promise<AcceptedEvent[]> {
+  const maxAttempts = options.maxAttempts ?? deps.config.DISPATCH_RETRY_SCHEDULE.length + 1;
+  const trigger = options.test ? 'test' : 'initial';
+  const prepared = await deps.db.transaction(async (tx) => {
+    const candidates = options.target ? [] : await findFanoutCandidates(tx, { workspaceId, types: [...new Set(inputs.map((i) => i.type))] });
+    const events: PreparedEvent[] = inputs.map((input, index) => {
+      const createdAt = new Date();
+      const id = newId('event');
+      const envelope = { id, type: input.type, timestamp: createdAt.toISOString(), data: input.data };
+      const linkId = input.linkId ?? eventLinkId(input.data) ?? null;
+      const targets = options.target ? [options.target] : candidates.filter((endpoint) => endpointReceives(endpoint, { type: input.type, linkId, envelope }));
+      const deliveries = targets.map((endpoint) => {
+        const deliveryId = newId('delivery');
+        return { id: deliveryId, eventId: id, eventType: input.type, endpointId: endpoint.id, endpointKind: endpoint.kind, jobId: deliverJobId(deliveryId, 1, trigger) };
+      });
+      const row = { id, workspaceId, type: input.type, linkId, payload: serializeEnvelope(envelope), idempotencyKey: idempotencyKeys[index] ?? null, test: options.test ?? false, createdAt };
+      return { row, deliveries };
+    });
+    await insertEvents(tx, events.map((e) => e.row));
+    await insertDeliveries(tx, events.flatMap((e) => e.deliveries), { workspaceId, test: options.test ?? false, maxAttempts, trigger });
+    return events;
+  });
+  await enqueueNewDeliveries(deps, prepared.map((event) => ({ eventId: event.row.id, deliveries: event.deliveries, maxAttempts })));
+  return prepared.map((event) => ({
+    id: event.row.id,
+    type: event.row.type,
+    createdAt: event.row.createdAt.toISOString(),
+    deliveries: event.deliveries.length,
+  }));
+}
+
+async function replayedEvents(deps: ApiDeps, events: EventRow[]): Promise<AcceptedEvent[]> {
+  const counts = await countEventDeliveries(deps.db, events.map((e) => e.id));
+  return events.map((event) => ({ id: event.id, type: event.type, createdAt: event.createdAt.toISOString(), deliveries: counts.get(event.id) ?? 0 }));
+}
+
+/**
+ * Accepts one event or a batch. The same Idempotency-Key within 24 hours returns the first answer
+ * and fans out nothing new (a batch's events get `<key>:<index>`; a batch is all or nothing, so
+ * either all its keys exist or none). Two concurrent requests with one key race on the unique
+ * index; the loser returns the winner's events.
+ */
+export async function emitEvents(deps: ApiDeps, workspaceId: string, inputs: EventInput[], idempotencyKey: string | undefined, batch: boolean): Promise<AcceptedEvent[]> {
+  validateEventData(inputs, batch ? 'events.' : '');
+  if (!idempotencyKey) return acceptEvents(deps, workspaceId, inputs, inputs.map(() => null));
+  const keys = batch ? inputs.map((_, index) => `${idempotencyKey}:${index}`) : [idempotencyKey];
+  const window = { workspaceId, keys, notBefore: new Date(Date.now() - IDEMPOTENCY_WINDOW_MS) };
+  const existing = await findEventsByIdempotencyKeys(deps.db, window);
+  if (existing.length > 0) return replayedEvents(deps, sortByKey(existing, keys));
+  await releaseIdempotencyKeys(deps.db, window);
+  try {
+    return await acceptEvents(deps, workspaceId, inputs, keys);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const winners = await findEventsByIdempotencyKeys(deps.db, window);
+    if (winners.length === 0) throw error;
+    return replayedEvents(deps, sortByKey(winners, keys));
+  }
+}
+
+function sortByKey(events: EventRow[], keys: string[]): EventRow[] {
+  const order = new Map(keys.map((key, index) => [key, index]));
+  return [...events].sort((a, b) => (order.get(a.idempotencyKey ?? '') ?? 0) - (order.get(b.idempotencyKey ?? '') ?? 0));
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { durationField, resolveEncryptionKey, sharedConfigFields } from '@dispatch/core';
+
+const schema = z
+  .object({
+    ...sharedConfigFields,
+    DISPATCH_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+    /** How often the reconciler looks for deliveries Redis forgot, and how late one must be to count. */
+    DISPATCH_RECONCILE_INTERVAL: durationField('15s'),
+    DISPATCH_RECONCILE_GRACE: durationField('30s'),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(20),
+  })
+  .transform((env, ctx) => {
+    try {
+      return { ...env, encryptionKey: resolveEncryptionKey(env) };
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['DISPATCH_ENCRYPTION_KEY'], message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
+export const workerConfigSchema = schema;
+export type WorkerConfig = z.infer<typeof schema>;

@@ -1,0 +1,99 @@
+import {
+  classifyError,
+  classifyStatus,
+  newId,
+  nextStep,
+  parseRetryAfter,
+  signedHeaders,
+  type NextStep,
+} from '@dispatch/core';
+import {
+  disableEndpointGone,
+  finishAttempt,
+  insertAttempt,
+  markEndpointFailure,
+  markEndpointHealthy,
+  type ClaimedDelivery,
+} from '@dispatch/db';
+import type { WorkerDeps } from '../deps.js';
+import { sendWebhook, type SendResult } from './send.js';
+
+export const USER_AGENT = 'Dispatch-Webhooks/0.1.0';
+
+/** The current secret, plus the previous one while its rotation grace period lasts. */
+function signingSecrets(deps: WorkerDeps, delivery: ClaimedDelivery, now: Date): string[] {
+  const secrets = [deps.secretBox.open(delivery.secretSealed)];
+  if (delivery.previousSecretSealed && delivery.previousSecretExpiresAt && delivery.previousSecretExpiresAt > now) {
+    secrets.push(deps.secretBox.open(delivery.previousSecretSealed));
+  }
+  return secrets;
+}
+
+export function buildRequestHeaders(deps: WorkerDeps, delivery: ClaimedDelivery, at: Date): Record<string, string> {
+  // Custom headers go first so they can never replace the signature or content headers.
+  return {
+    ...delivery.headers,
+    'content-type': 'application/json',
+    'user-agent': USER_AGENT,
+    ...signedHeaders(signingSecrets(deps, delivery, at), delivery.eventId, at, delivery.payload),
+  };
+}
+
+function decide(deps: WorkerDeps, delivery: ClaimedDelivery, attemptNo: number, result: SendResult): NextStep {
+  const outcome = result.error ? classifyError(result.error) : classifyStatus(result.statusCode!);
+  const retryAfterHeader = result.responseHeaders?.['retry-after'];
+  const retryAfterMs = parseRetryAfter(Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader);
+  return nextStep(outcome, attemptNo, delivery.maxAttempts, deps.config.DISPATCH_RETRY_SCHEDULE, retryAfterMs);
+}
+
+/**
+ * Makes one attempt of a claimed delivery and records it, with its consequences for the delivery
+ * and the endpoint, in one transaction. Returns what happens next.
+ */
+export async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedDelivery): Promise<NextStep> {
+  const attemptNo = delivery.attemptCount + 1;
+  const attemptedAt = new Date();
+  const requestHeaders = buildRequestHeaders(deps, delivery, attemptedAt);
+  const result = await sendWebhook(deps.http, {
+    url: delivery.url,
+    body: delivery.payload,
+    headers: requestHeaders,
+    allowPrivateDestinations: deps.config.DISPATCH_ALLOW_PRIVATE_DESTINATIONS,
+  });
+  const step = decide(deps, delivery, attemptNo, result);
+  const attemptId = newId('attempt');
+  await deps.db.transaction(async (tx) => {
+    await insertAttempt(tx, {
+      id: attemptId,
+      deliveryId: delivery.id,
+      attemptNo,
+      trigger: delivery.jobTrigger,
+      requestHeaders,
+      statusCode: result.statusCode,
+      responseHeaders: result.responseHeaders,
+      responseBody: result.responseBody,
+      responseBodyTruncated: result.responseBodyTruncated,
+      responseBodySize: result.responseBodySize,
+      responseTimeMs: result.timings.total,
+      timings: result.timings,
+      error: result.error,
+      attemptedAt,
+    });
+    await finishAttempt(tx, delivery.id, { id: attemptId, attemptNo }, {
+      status: step.status,
+      nextAttemptAt: step.status === 'pending' ? new Date(Date.now() + step.delayMs) : null,
+    });
+    // Tests check an endpoint without judging it: they never change its health.
+    if (delivery.test) return;
+    if (step.status === 'succeeded') await markEndpointHealthy(tx, delivery.endpointId);
+    else {
+      const disabled = await markEndpointFailure(tx, delivery.endpointId, {
+        disableAfterMs: deps.config.DISPATCH_DISABLE_AFTER,
+        disableAfterFailures: deps.config.DISPATCH_DISABLE_AFTER_FAILURES,
+      });
+      if (disabled) deps.logger.warn({ endpointId: delivery.endpointId }, 'endpoint disabled after failing too long');
+      if (step.status === 'failed' && step.gone) await disableEndpointGone(tx, delivery.endpointId);
+    }
+  });
+  return step;
+}

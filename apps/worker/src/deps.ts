@@ -1,0 +1,15 @@
+import type { Got } from 'got';
+import type { Logger } from 'pino';
+import type { SecretBox } from '@dispatch/core';
+import type { Database } from '@dispatch/db';
+import type { Queues } from '@dispatch/queue';
+import type { WorkerConfig } from './config.js';
+
+export interface WorkerDeps {
+  config: WorkerConfig;
+  db: Database;
+  queues: Queues;
+  secretBox: SecretBox;
+  http: Got;
+  logger: Logger;
+}

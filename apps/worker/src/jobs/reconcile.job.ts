@@ -1,0 +1,27 @@
+import { findOverdueDeliveries } from '@dispatch/db';
+import type { WorkerDeps } from '../deps.js';
+import { enqueueQueueable } from './enqueue.js';
+
+const PAGE = 1_000;
+const MAX_PER_RUN = 50_000;
+
+/**
+ * Postgres is the record, Redis only the schedule: every pending delivery that is overdue (Redis was
+ * flushed, a job exhausted its retries on an outage, the API could not queue it) gets its job back.
+ * Jobs that still exist are untouched, since they are added under the same id.
+ */
+export async function reconcileJob(deps: WorkerDeps): Promise<number> {
+  const staleMs = deps.config.DISPATCH_RECONCILE_GRACE;
+  const attemptStaleMs = deps.config.DISPATCH_REQUEST_TIMEOUT + staleMs;
+  let afterId: string | undefined;
+  let total = 0;
+  while (total < MAX_PER_RUN) {
+    const rows = await findOverdueDeliveries(deps.db, { staleMs, attemptStaleMs, limit: PAGE, afterId });
+    if (rows.length === 0) break;
+    await enqueueQueueable(deps, rows);
+    total += rows.length;
+    afterId = rows[rows.length - 1]!.id;
+  }
+  if (total > 0) deps.logger.info({ requeued: total }, 'reconciler re-queued overdue deliveries');
+  return total;
+}

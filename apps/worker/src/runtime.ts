@@ -1,0 +1,68 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { SecretBox } from '@dispatch/core';
+import { createDb } from '@dispatch/db';
+import { JOBS, QUEUES, Queues, redisConnectionOptions } from '@dispatch/queue';
+import type { Logger } from 'pino';
+import type { WorkerConfig } from './config.js';
+import type { WorkerDeps } from './deps.js';
+import { createHttpClient } from './delivery/http-client.js';
+import { backoffStrategy } from './delivery/retry-later.js';
+import { buildRegistry, registrations, type JobHandler } from './registry.js';
+
+// BullMQ renews a job's lock while it runs; the lock must still outlive the slowest attempt so a
+// stalled-job check never hands a slow attempt to a second worker.
+const LOCK_MARGIN_MS = 30_000;
+
+export interface WorkerRuntime {
+  deps: WorkerDeps;
+  close(): Promise<void>;
+}
+
+export async function startWorker(config: WorkerConfig, logger: Logger): Promise<WorkerRuntime> {
+  const registry = buildRegistry(registrations);
+  const dbHandle = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'dispatch-worker' });
+  const connection = redisConnectionOptions(config.REDIS_URL);
+  const queues = new Queues(connection, config.DISPATCH_QUEUE_PREFIX);
+  const deps: WorkerDeps = {
+    config,
+    db: dbHandle.db,
+    queues,
+    secretBox: new SecretBox(config.encryptionKey),
+    http: createHttpClient({ timeoutMs: config.DISPATCH_REQUEST_TIMEOUT, allowPrivateDestinations: config.DISPATCH_ALLOW_PRIVATE_DESTINATIONS }),
+    logger,
+  };
+
+  const processor = (handlers: Map<string, JobHandler>) => async (job: Job) => {
+    const handler = handlers.get(job.name);
+    if (!handler) throw new UnrecoverableError(`no handler for job ${job.name}`);
+    return handler(deps, job);
+  };
+  const common = { connection, prefix: config.DISPATCH_QUEUE_PREFIX, lockDuration: config.DISPATCH_REQUEST_TIMEOUT + LOCK_MARGIN_MS };
+  const concurrency: Record<string, number> = {
+    [QUEUES.deliveries]: config.DISPATCH_WORKER_CONCURRENCY,
+    [QUEUES.fanout]: 2,
+    [QUEUES.maintenance]: 1,
+  };
+  const workers = [...registry].map(
+    ([queue, handlers]) =>
+      new Worker(queue, processor(handlers), { ...common, concurrency: concurrency[queue] ?? 1, settings: { backoffStrategy } }),
+  );
+  for (const worker of workers) {
+    worker.on('error', (err) => logger.error({ err, queue: worker.name }, 'worker error'));
+    worker.on('failed', (job, err) => {
+      if (err.name !== 'RetryLaterError') logger.warn({ err, queue: worker.name, jobId: job?.id }, 'job failed');
+    });
+  }
+  await queues.maintenance.upsertJobScheduler('reconcile', { every: config.DISPATCH_RECONCILE_INTERVAL }, { name: JOBS.reconcile, data: {} });
+
+  return {
+    deps,
+    // Stop taking jobs and let the active ones finish (their attempts are recorded), then close
+    // Redis and the pool.
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await queues.close();
+      await dbHandle.close();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { parseByteSize, parseDuration, parseRetrySchedule } from './durations.js';
+
+// The contract's configuration table as zod fields. Each app builds its own config from these and
+// parses `process.env` once at boot; nothing else reads the environment.
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        return parseDuration(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const sharedConfigFields = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/dispatch'),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  DISPATCH_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').default('dispatch'),
+  DISPATCH_RETRY_SCHEDULE: z
+    .string()
+    .default('5s,5m,30m,2h,5h,10h,10h')
+    .transform((text, ctx) => {
+      try {
+        return parseRetrySchedule(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  DISPATCH_REQUEST_TIMEOUT: duration('15s'),
+  DISPATCH_DISABLE_AFTER: duration('5d'),
+  DISPATCH_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(10),
+  DISPATCH_ALLOW_PRIVATE_DESTINATIONS: booleanFlag,
+  DISPATCH_ENCRYPTION_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};
+
+export { booleanFlag, duration as durationField, parseByteSize };
+
+// Used only when NODE_ENV is development or test, so a laptop runs without setup; production refuses it.
+const DEVELOPMENT_ENCRYPTION_KEY = 'dispatch-development-key-not-for-production';
+
+export function resolveEncryptionKey(env: { NODE_ENV: string; DISPATCH_ENCRYPTION_KEY?: string | undefined }): string {
+  if (env.DISPATCH_ENCRYPTION_KEY) return env.DISPATCH_ENCRYPTION_KEY;
+  if (env.NODE_ENV === 'production') throw new Error('DISPATCH_ENCRYPTION_KEY: required when NODE_ENV=production');
+  return DEVELOPMENT_ENCRYPTION_KEY;
+}
+
+/** Parses the environment; throws one readable line per problem (the app prints it and exits). */
+export function parseConfig<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,12 @@
+// The body a receiver gets. Serialised once, when the event is accepted; those exact bytes are stored,
+// signed and sent on every attempt (never re-serialised, so signatures and stored payloads always match).
+export interface EventEnvelope {
+  id: string;
+  type: string;
+  timestamp: string;
+  data: unknown;
+}
+
+export function serializeEnvelope(envelope: EventEnvelope): string {
+  return JSON.stringify({ id: envelope.id, type: envelope.type, timestamp: envelope.timestamp, data: envelope.data });
+}

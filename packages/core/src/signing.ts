@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'svix';
+
+// Standard Webhooks signing through the svix library: `v1,<base64 HMAC-SHA256(id.timestamp.body)>`.
+export const SECRET_PREFIX = 'whsec_';
+
+export function generateSecret(bytes = 32): string {
+  return SECRET_PREFIX + randomBytes(bytes).toString('base64');
+}
+
+// Building a Webhook decodes the key; cache per secret since a worker signs for the same endpoints all day.
+const signers = new Map<string, Webhook>();
+const MAX_CACHED_SIGNERS = 10_000;
+
+function signerFor(secret: string): Webhook {
+  let signer = signers.get(secret);
+  if (!signer) {
+    if (signers.size >= MAX_CACHED_SIGNERS) signers.clear();
+    signer = new Webhook(secret);
+    signers.set(secret, signer);
+  }
+  return signer;
+}
+
+/**
+ * Signature header value for one request. With several secrets (during a rotation's grace period)
+ * the signatures are space-separated, newest first, so receivers on either secret verify.
+ */
+export function signPayload(secrets: readonly string[], msgId: string, timestamp: Date, body: string): string {
+  return secrets.map((secret) => signerFor(secret).sign(msgId, timestamp, body)).join(' ');
+}
+
+export function maskSecret(secret: string): string {
+  return `${SECRET_PREFIX}••••••••${secret.slice(-4)}`;
+}
+
+export interface SignedHeaders {
+  'webhook-id': string;
+  'webhook-timestamp': string;
+  'webhook-signature': string;
+  'svix-id': string;
+  'svix-timestamp': string;
+  'svix-signature': string;
+}
+
+export function signedHeaders(secrets: readonly string[], msgId: string, at: Date, body: string): SignedHeaders {
+  const timestamp = String(Math.floor(at.getTime() / 1000));
+  const signature = signPayload(secrets, msgId, at, body);
+  return {
+    'webhook-id': msgId,
+    'webhook-timestamp': timestamp,
+    'webhook-signature': signature,
+    'svix-id': msgId,
+    'svix-timestamp': timestamp,
+    'svix-signature': signature,
+  };
+}

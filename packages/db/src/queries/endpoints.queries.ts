@@ -1,0 +1,91 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { endpoints, type EndpointKind } from '../schema/index.js';
+import { cursorCondition, newestFirst, toPage, type Page, type PageInput } from './pagination.js';
+
+/** Which endpoints a caller may see: its workspace, one kind, and for link webhooks one link. */
+export interface EndpointScope {
+  workspaceId: string;
+  kind: EndpointKind;
+  linkId?: string | undefined;
+}
+
+// Sealed secrets are deliberately absent: API reads can never leak them.
+const endpointColumns = {
+  id: endpoints.id,
+  workspaceId: endpoints.workspaceId,
+  kind: endpoints.kind,
+  linkId: endpoints.linkId,
+  name: endpoints.name,
+  description: endpoints.description,
+  url: endpoints.url,
+  eventTypes: endpoints.eventTypes,
+  filter: endpoints.filter,
+  headers: endpoints.headers,
+  enabled: endpoints.enabled,
+  secretHint: endpoints.secretHint,
+  previousSecretExpiresAt: endpoints.previousSecretExpiresAt,
+  disabledAt: endpoints.disabledAt,
+  disabledReason: endpoints.disabledReason,
+  consecutiveFailures: endpoints.consecutiveFailures,
+  createdAt: endpoints.createdAt,
+  updatedAt: endpoints.updatedAt,
+};
+export type EndpointRow = { [K in keyof typeof endpointColumns]: (typeof endpoints.$inferSelect)[K] };
+
+function inScope(scope: EndpointScope, id?: string) {
+  return and(
+    eq(endpoints.workspaceId, scope.workspaceId),
+    eq(endpoints.kind, scope.kind),
+    scope.linkId === undefined ? undefined : eq(endpoints.linkId, scope.linkId),
+    id === undefined ? undefined : eq(endpoints.id, id),
+  );
+}
+
+export async function insertEndpoint(db: Db, values: typeof endpoints.$inferInsert): Promise<EndpointRow> {
+  const [row] = await db.insert(endpoints).values(values).returning(endpointColumns);
+  return row!;
+}
+
+export async function findEndpoint(db: Db, scope: EndpointScope, id: string): Promise<EndpointRow | undefined> {
+  const [row] = await db.select(endpointColumns).from(endpoints).where(inScope(scope, id));
+  return row;
+}
+
+export async function listEndpoints(db: Db, scope: EndpointScope, page: PageInput): Promise<Page<EndpointRow>> {
+  const rows = await db
+    .select(endpointColumns)
+    .from(endpoints)
+    .where(and(inScope(scope), cursorCondition(endpoints.id, page.cursor)))
+    .orderBy(newestFirst(endpoints.id))
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit);
+}
+
+export type EndpointPatch = Partial<
+  Pick<typeof endpoints.$inferInsert, 'name' | 'description' | 'url' | 'urlNormalized' | 'eventTypes' | 'filter' | 'headers' | 'enabled'>
+>;
+
+export async function updateEndpoint(db: Db, scope: EndpointScope, id: string, patch: EndpointPatch): Promise<EndpointRow | undefined> {
+  const [row] = await db
+    .update(endpoints)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(inScope(scope, id))
+    .returning(endpointColumns);
+  return row;
+}
+
+export async function deleteEndpoint(db: Db, scope: EndpointScope, id: string): Promise<boolean> {
+  const rows = await db.delete(endpoints).where(inScope(scope, id)).returning({ id: endpoints.id });
+  return rows.length > 0;
+}
+
+/** Clears the disabled state and the failure run, so the auto-disable rule starts from zero. */
+export async function enableEndpoint(db: Db, scope: EndpointScope, id: string): Promise<EndpointRow | undefined> {
+  const [row] = await db
+    .update(endpoints)
+    .set({ disabledAt: null, disabledReason: null, consecutiveFailures: 0, failingSince: null, updatedAt: sql`now()` })
+    .where(inScope(scope, id))
+    .returning(endpointColumns);
+  return row;
+}

@@ -1,0 +1,112 @@
+import { and, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { deliveries, endpoints, events, type AttemptTrigger, type EndpointKind } from '../schema/index.js';
+
+export type EventRow = typeof events.$inferSelect;
+
+const eventColumns = {
+  id: events.id,
+  workspaceId: events.workspaceId,
+  type: events.type,
+  linkId: events.linkId,
+  payload: events.payload,
+  idempotencyKey: events.idempotencyKey,
+  test: events.test,
+  createdAt: events.createdAt,
+};
+
+export async function insertEvents(db: Db, values: (typeof events.$inferInsert)[]): Promise<EventRow[]> {
+  if (values.length === 0) return [];
+  return db.insert(events).values(values).returning(eventColumns);
+}
+
+export async function findEvent(db: Db, workspaceId: string, id: string): Promise<EventRow | undefined> {
+  const [row] = await db
+    .select(eventColumns)
+    .from(events)
+    .where(and(eq(events.workspaceId, workspaceId), eq(events.id, id)));
+  return row;
+}
+
+export interface IdempotencyWindow {
+  workspaceId: string;
+  keys: string[];
+  notBefore: Date;
+}
+
+/** Events the Idempotency-Keys already produced, if younger than the window. */
+export async function findEventsByIdempotencyKeys(db: Db, input: IdempotencyWindow): Promise<EventRow[]> {
+  return db
+    .select(eventColumns)
+    .from(events)
+    .where(and(eq(events.workspaceId, input.workspaceId), inArray(events.idempotencyKey, input.keys), gt(events.createdAt, input.notBefore)))
+    .orderBy(events.idempotencyKey);
+}
+
+/** Keys older than the window may be used again: free them so the unique index accepts new events. */
+export async function releaseIdempotencyKeys(db: Db, input: IdempotencyWindow): Promise<void> {
+  await db
+    .update(events)
+    .set({ idempotencyKey: null })
+    .where(and(eq(events.workspaceId, input.workspaceId), inArray(events.idempotencyKey, input.keys), lte(events.createdAt, input.notBefore)));
+}
+
+export interface FanoutCandidate {
+  id: string;
+  kind: EndpointKind;
+  linkId: string | null;
+  eventTypes: string[];
+  filter: unknown;
+}
+
+/**
+ * Active endpoints of the workspace subscribed to any of `types`. The per-event rule (link, filter)
+ * is applied by the caller, so a batch of events needs one query.
+ */
+export async function findFanoutCandidates(db: Db, input: { workspaceId: string; types: readonly string[] }): Promise<FanoutCandidate[]> {
+  return db
+    .select({ id: endpoints.id, kind: endpoints.kind, linkId: endpoints.linkId, eventTypes: endpoints.eventTypes, filter: endpoints.filter })
+    .from(endpoints)
+    .where(
+      and(
+        eq(endpoints.workspaceId, input.workspaceId),
+        sql`${endpoints.eventTypes} && ${sql.param([...input.types])}::text[]`,
+        isNull(endpoints.disabledAt),
+        eq(endpoints.enabled, true),
+      ),
+    );
+}
+
+export interface NewDelivery {
+  id: string;
+  eventId: string;
+  eventType: string;
+  endpointId: string;
+  endpointKind: EndpointKind;
+  jobId: string;
+}
+
+/** Deliveries of any number of events in one statement (unnest keeps it one round trip at any fan-out). */
+export async function insertDeliveries(
+  db: Db,
+  rows: readonly NewDelivery[],
+  options: { workspaceId: string; test: boolean; maxAttempts: number; trigger: AttemptTrigger },
+): Promise<void> {
+  if (rows.length === 0) return;
+  const column = <K extends keyof NewDelivery>(key: K) => sql.param(rows.map((r) => r[key]));
+  await db.execute(sql`
+    INSERT INTO ${deliveries} (id, workspace_id, event_id, endpoint_id, endpoint_kind, event_type, test, max_attempts, next_attempt_at, job_id, job_trigger)
+    SELECT u.id, ${options.workspaceId}, u.event_id, u.endpoint_id, u.kind, u.event_type, ${options.test}, ${options.maxAttempts}, now(), u.job_id, ${options.trigger}
+    FROM unnest(${column('id')}::text[], ${column('eventId')}::text[], ${column('eventType')}::text[],
+                ${column('endpointId')}::text[], ${column('endpointKind')}::text[], ${column('jobId')}::text[])
+      AS u(id, event_id, event_type, endpoint_id, kind, job_id)`);
+}
+
+export async function countEventDeliveries(db: Db, eventIds: string[]): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ eventId: deliveries.eventId, n: sql<number>`count(*)::int` })
+    .from(deliveries)
+    .where(inArray(deliveries.eventId, eventIds))
+    .groupBy(deliveries.eventId);
+  return new Map(rows.map((r) => [r.eventId, r.n]));
+}

@@ -1,0 +1,82 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { ENDPOINT_KINDS, endpoints } from './endpoints.js';
+import { events } from './events.js';
+
+export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'cancelled'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export const ATTEMPT_TRIGGERS = ['initial', 'retry', 'redeliver', 'test', 'replay'] as const;
+export type AttemptTrigger = (typeof ATTEMPT_TRIGGERS)[number];
+
+// One row per (event, endpoint): the message. Its attempts are the rows of `attempts`.
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    endpointId: text('endpoint_id')
+      .notNull()
+      .references(() => endpoints.id, { onDelete: 'cascade' }),
+    endpointKind: text('endpoint_kind', { enum: ENDPOINT_KINDS }).notNull(),
+    eventType: text('event_type').notNull(),
+    test: boolean('test').notNull().default(false),
+    status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('pending'),
+    attemptCount: integer('attempt_count').notNull().default(0),
+    /** Attempts this delivery may make in all (grows by one on each manual redelivery). */
+    maxAttempts: integer('max_attempts').notNull(),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    /** The BullMQ job that owns the next attempt; a job whose id differs is stale and does nothing. */
+    jobId: text('job_id'),
+    /** The trigger the owning job's first attempt records (later ones are retries). */
+    jobTrigger: text('job_trigger', { enum: ATTEMPT_TRIGGERS }).notNull().default('initial'),
+    /** Set while an attempt is being made; a redelivery during it is a 409. */
+    attemptStartedAt: timestamp('attempt_started_at', { withTimezone: true }),
+    lastAttemptId: text('last_attempt_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('deliveries_event_endpoint_uidx').on(t.eventId, t.endpointId),
+    index('deliveries_endpoint_idx').on(t.endpointId, t.id),
+    index('deliveries_endpoint_status_idx').on(t.endpointId, t.status, t.id),
+    index('deliveries_endpoint_type_idx').on(t.endpointId, t.eventType, t.id),
+    // The reconciler's scan: only pending rows, by when they are due.
+    index('deliveries_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+export interface AttemptTimings {
+  dns: number | null;
+  connect: number | null;
+  tls: number | null;
+  firstByte: number | null;
+  total: number;
+}
+
+export const attempts = pgTable(
+  'attempts',
+  {
+    id: text('id').primaryKey(),
+    deliveryId: text('delivery_id')
+      .notNull()
+      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    attemptNo: integer('attempt_no').notNull(),
+    trigger: text('trigger', { enum: ATTEMPT_TRIGGERS }).notNull(),
+    requestHeaders: jsonb('request_headers').$type<Record<string, string>>().notNull(),
+    statusCode: integer('status_code'),
+    responseHeaders: jsonb('response_headers').$type<Record<string, string | string[]>>(),
+    responseBody: text('response_body'),
+    responseBodyTruncated: boolean('response_body_truncated').notNull().default(false),
+    responseBodySize: integer('response_body_size'),
+    responseTimeMs: integer('response_time_ms').notNull(),
+    timings: jsonb('timings').$type<AttemptTimings>(),
+    error: text('error'),
+    attemptedAt: timestamp('attempted_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('attempts_delivery_idx').on(t.deliveryId, t.attemptNo), index('attempts_attempted_at_idx').on(t.attemptedAt)],
+);

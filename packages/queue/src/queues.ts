@@ -1,0 +1,61 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { QUEUES, JOBS } from './names.js';
+import { fanoutJobId, type DeliverJob, type FanoutJob } from './jobs.js';
+
+// Completed and failed jobs are dropped: Postgres keeps the history, and a lingering job id would
+// turn the reconciler's re-add into a no-op for a delivery that still needs an attempt.
+const baseJobOptions: JobsOptions = { removeOnComplete: true, removeOnFail: true };
+
+export interface DeliveryToEnqueue {
+  deliveryId: string;
+  /** The delivery row's `job_id` (see deliverJobId): only that job may attempt the delivery. */
+  jobId: string;
+  /** Attempts the job may make (the row's max minus those made). */
+  attemptsLeft: number;
+  delayMs?: number;
+  /** Higher runs later; live traffic uses the default so replays cannot starve it. */
+  priority?: number;
+}
+
+export class Queues {
+  readonly deliveries: Queue;
+  readonly fanout: Queue;
+  readonly maintenance: Queue;
+
+  constructor(connection: ConnectionOptions, prefix: string) {
+    this.deliveries = new Queue(QUEUES.deliveries, { connection, prefix });
+    this.fanout = new Queue(QUEUES.fanout, { connection, prefix });
+    this.maintenance = new Queue(QUEUES.maintenance, { connection, prefix });
+  }
+
+  async enqueueDeliveries(items: readonly DeliveryToEnqueue[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.deliveries.addBulk(
+      items.map((item) => ({
+        name: JOBS.deliver,
+        data: { deliveryId: item.deliveryId } satisfies DeliverJob,
+        opts: {
+          ...baseJobOptions,
+          jobId: item.jobId,
+          attempts: Math.max(1, item.attemptsLeft),
+          backoff: { type: 'custom' },
+          delay: item.delayMs && item.delayMs > 0 ? item.delayMs : undefined,
+          priority: item.priority,
+        },
+      })),
+    );
+  }
+
+  async enqueueFanout(eventId: string): Promise<void> {
+    await this.fanout.add(JOBS.fanout, { eventId } satisfies FanoutJob, {
+      ...baseJobOptions,
+      jobId: fanoutJobId(eventId),
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1000 },
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.deliveries.close(), this.fanout.close(), this.maintenance.close()]);
+  }
+}

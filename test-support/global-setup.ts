@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+
+// One database per test run, created and migrated here and dropped in global-teardown, so runs never
+// collide with each other or with a developer's running system. Tests isolate further by data
+// (a fresh workspace each) and by BullMQ prefix (one per test file).
+export default async function globalSetup(): Promise<void> {
+  const base = new URL(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const name = `dispatch_test_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: withDatabase(base, 'postgres') });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = withDatabase(base, name);
+  // jest loads this file outside its ESM pipeline, so it migrates with drizzle directly rather than
+  // through @dispatch/db (same generated migrations folder).
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await migrate(drizzle(client), { migrationsFolder: new URL('../packages/db/drizzle', import.meta.url).pathname });
+  await client.end();
+  process.env.DATABASE_URL = url;
+  process.env.DISPATCH_TEST_DATABASE = name;
+}
+
+function withDatabase(base: URL, name: string): string {
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { parseConfig } from '@dispatch/core';
+import { pino } from 'pino';
+import { Redis } from 'ioredis';
+import supertest from 'supertest';
+import { createApp } from '../apps/api/src/app.js';
+import { buildApiDeps } from '../apps/api/src/bootstrap.js';
+import { apiConfigSchema } from '../apps/api/src/config.js';
+import { createApiKey, createWorkspace } from '../apps/api/src/services/workspaces.service.js';
+import { workerConfigSchema } from '../apps/worker/src/config.js';
+import { startWorker, type WorkerRuntime } from '../apps/worker/src/runtime.js';
+import type { Scope } from '@dispatch/core';
+
+// A whole Dispatch in one test process: the real API (over HTTP via supertest), the real worker,
+// the test run's own database and a BullMQ prefix of this harness's own.
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  worker?: boolean;
+}
+
+export interface Harness {
+  api: ReturnType<typeof supertest>;
+  deps: ReturnType<typeof buildApiDeps>['deps'];
+  worker: WorkerRuntime | undefined;
+  prefix: string;
+  env: Record<string, string | undefined>;
+  newWorkspace(features?: ('integrations')[]): Promise<TestWorkspace>;
+  startWorker(): Promise<WorkerRuntime>;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TestWorkspace {
+  id: string;
+  key: string;
+  keyWith(scopes: Scope[]): Promise<string>;
+  auth: { Authorization: string };
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const prefix = `dispatch_test_${randomBytes(4).toString('hex')}`;
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NODE_ENV: 'test',
+    DISPATCH_QUEUE_PREFIX: prefix,
+    DISPATCH_ADMIN_TOKEN: ADMIN_TOKEN,
+    DISPATCH_ALLOW_PRIVATE_DESTINATIONS: 'true',
+    DISPATCH_RETRY_SCHEDULE: '200ms,200ms,200ms',
+    DISPATCH_REQUEST_TIMEOUT: '3s',
+    DISPATCH_RECONCILE_INTERVAL: '1s',
+    DISPATCH_RECONCILE_GRACE: '1s',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...options.env,
+  };
+  const logger = pino({ level: env.LOG_LEVEL });
+  const { deps, close: closeApi } = buildApiDeps(parseConfig(apiConfigSchema, env), logger);
+  const api = supertest(createApp(deps));
+  let worker: WorkerRuntime | undefined;
+
+  const harness: Harness = {
+    api,
+    deps,
+    prefix,
+    env,
+    get worker() {
+      return worker;
+    },
+    async startWorker() {
+      worker = await startWorker(parseConfig(workerConfigSchema, env), logger);
+      return worker;
+    },
+    async stopWorker() {
+      await worker?.close();
+      worker = undefined;
+    },
+    async newWorkspace(features = ['integrations']) {
+      const workspace = await createWorkspace(deps.db, { name: `ws ${randomBytes(2).toString('hex')}`, features });
+      const keyWith = async (scopes: Scope[]) => (await createApiKey(deps.db, { workspaceId: workspace.id, name: 'test', scopes })).key;
+      const key = await keyWith(['links:read', 'links:write', 'webhooks:read', 'webhooks:manage', 'events:write']);
+      return { id: workspace.id, key, keyWith, auth: { Authorization: `Bearer ${key}` } };
+    },
+    async close() {
+      await worker?.close();
+      await closeApi();
+      await deleteQueueKeys(env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix);
+    },
+  };
+  if (options.worker !== false) await harness.startWorker();
+  return harness;
+}
+
+/** Removes this harness's BullMQ keys (and nothing else) from the shared Redis. */
+async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+
+export async function eventually<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 15_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('eventually: condition not met in time');
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
