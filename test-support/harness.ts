@@ -18,6 +18,8 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export interface HarnessOptions {
   env?: Record<string, string>;
+  /** Overrides for the API process only (e.g. an unreachable Redis). */
+  apiEnv?: Record<string, string>;
   worker?: boolean;
 }
 
@@ -56,7 +58,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.env,
   };
   const logger = pino({ level: env.LOG_LEVEL });
-  const { deps, close: closeApi } = buildApiDeps(parseConfig(apiConfigSchema, env), logger);
+  const { deps, close: closeApi } = buildApiDeps(parseConfig(apiConfigSchema, { ...env, ...options.apiEnv }), logger);
   const api = supertest(createApp(deps));
   let worker: WorkerRuntime | undefined;
 

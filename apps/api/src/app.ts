@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import type { ApiDeps } from './deps.js';
 import { errorMiddleware, notFoundRoute } from './http/errors.middleware.js';
 import { requestId } from './http/request-id.js';
-import { deferBodyErrors, mount } from './http/route.js';
+import { deferBodyErrors, mount, requireJsonBody } from './http/route.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { catalogRoutes } from './routes/catalog.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
@@ -24,6 +24,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const api = Router();
   api.use(express.json({ limit: deps.config.DISPATCH_MAX_BODY, strict: true, type: ['application/json', 'application/*+json'] }));
   api.use(deferBodyErrors);
+  api.use(requireJsonBody);
   mount(api, deps, [...adminRoutes, ...linkRoutes, ...webhookRoutes, ...eventRoutes, ...catalogRoutes]);
   app.use('/api', api);
 

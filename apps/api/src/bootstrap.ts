@@ -12,16 +12,17 @@ import type { ApiDeps } from './deps.js';
  */
 export function buildApiDeps(config: ApiConfig, logger: Logger) {
   const dbHandle = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'dispatch-api' });
-  const connection = { ...redisConnectionOptions(config.REDIS_URL), maxRetriesPerRequest: 1, enableOfflineQueue: false };
-  const redis = new Redis({ ...connection, lazyConnect: false });
+  // One connection for the rate limiter and the producers (queues issue no blocking commands).
+  const redis = new Redis({ ...redisConnectionOptions(config.REDIS_URL), maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
-  const queues = new Queues(connection, config.DISPATCH_QUEUE_PREFIX);
+  const queues = new Queues(redis, config.DISPATCH_QUEUE_PREFIX);
   for (const queue of [queues.deliveries, queues.fanout, queues.maintenance]) {
     queue.on('error', (err) => logger.debug({ err }, 'queue connection error'));
   }
   const deps: ApiDeps = { config, db: dbHandle.db, redis, queues, secretBox: new SecretBox(config.encryptionKey), logger };
   const close = async () => {
-    await queues.close().catch(() => {});
+    // With Redis away a graceful close can only time out; drop the connection instead.
+    if (redis.status === 'ready') await queues.close().catch(() => {});
     redis.disconnect();
     await dbHandle.close();
   };

@@ -47,7 +47,8 @@ export function isBlockedAddress(address: string): boolean {
 
 /** Create-time check: hostnames that are literally a blocked address or a local name. */
 export function isBlockedHostname(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  // `localhost.` names the same host as `localhost`.
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, '');
   if (host === 'localhost' || host.endsWith('.localhost') || host === 'metadata.google.internal') return true;
   return isBlockedAddress(host);
 }

@@ -28,15 +28,33 @@ function encodeTime(ms: number): string {
   return out;
 }
 
-function encodeRandom(): string {
+function randomDigits(): number[] {
   const bytes = randomBytes(16);
-  let out = '';
-  for (let i = 0; i < 16; i++) out += ALPHABET[bytes[i]! % 32];
-  return out;
+  return Array.from(bytes, (b) => b % 32);
 }
 
+/** Adds one to a base-32 digit string; on overflow (never in practice) starts from fresh randomness. */
+function increment(digits: number[]): number[] {
+  const next = [...digits];
+  for (let i = next.length - 1; i >= 0; i--) {
+    if (next[i]! < 31) {
+      next[i]!++;
+      return next;
+    }
+    next[i] = 0;
+  }
+  return randomDigits();
+}
+
+// Monotonic within a process: ids made in the same millisecond (a batch's events, one event's
+// deliveries) still sort in creation order, so "newest first" lists are stable.
+let lastTime = -1;
+let lastRandom: number[] = [];
+
 export function newId(kind: IdKind, now = Date.now()): string {
-  return `${ID_PREFIXES[kind]}_${encodeTime(now)}${encodeRandom()}`;
+  lastRandom = now === lastTime ? increment(lastRandom) : randomDigits();
+  lastTime = Math.max(lastTime, now);
+  return `${ID_PREFIXES[kind]}_${encodeTime(now)}${lastRandom.map((d) => ALPHABET[d]).join('')}`;
 }
 
 export function hasPrefix(id: string, kind: IdKind): boolean {

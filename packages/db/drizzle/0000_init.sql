@@ -4,7 +4,7 @@ CREATE TABLE "api_keys" (
 	"name" text NOT NULL,
 	"key_hash" text NOT NULL,
 	"scopes" text[] NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "api_keys_key_hash_unique" UNIQUE("key_hash")
 );
 --> statement-breakpoint
@@ -12,8 +12,8 @@ CREATE TABLE "workspaces" (
 	"id" text PRIMARY KEY NOT NULL,
 	"name" text NOT NULL,
 	"features" text[] DEFAULT '{}' NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "links" (
@@ -22,7 +22,7 @@ CREATE TABLE "links" (
 	"url" text NOT NULL,
 	"key" text,
 	"external_id" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "endpoints" (
@@ -41,13 +41,13 @@ CREATE TABLE "endpoints" (
 	"secret_sealed" text NOT NULL,
 	"secret_hint" text NOT NULL,
 	"previous_secret_sealed" text,
-	"previous_secret_expires_at" timestamp with time zone,
-	"disabled_at" timestamp with time zone,
+	"previous_secret_expires_at" timestamp (3) with time zone,
+	"disabled_at" timestamp (3) with time zone,
 	"disabled_reason" text,
 	"consecutive_failures" integer DEFAULT 0 NOT NULL,
-	"failing_since" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"failing_since" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "events" (
@@ -58,7 +58,7 @@ CREATE TABLE "events" (
 	"payload" text NOT NULL,
 	"idempotency_key" text,
 	"test" boolean DEFAULT false NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "attempts" (
@@ -75,7 +75,7 @@ CREATE TABLE "attempts" (
 	"response_time_ms" integer NOT NULL,
 	"timings" jsonb,
 	"error" text,
-	"attempted_at" timestamp with time zone NOT NULL
+	"attempted_at" timestamp (3) with time zone NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "deliveries" (
@@ -89,13 +89,13 @@ CREATE TABLE "deliveries" (
 	"status" text DEFAULT 'pending' NOT NULL,
 	"attempt_count" integer DEFAULT 0 NOT NULL,
 	"max_attempts" integer NOT NULL,
-	"next_attempt_at" timestamp with time zone,
+	"next_attempt_at" timestamp (3) with time zone,
 	"job_id" text,
 	"job_trigger" text DEFAULT 'initial' NOT NULL,
-	"attempt_started_at" timestamp with time zone,
+	"attempt_started_at" timestamp (3) with time zone,
 	"last_attempt_id" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

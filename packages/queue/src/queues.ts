@@ -55,7 +55,18 @@ export class Queues {
     });
   }
 
-  async close(): Promise<void> {
-    await Promise.all([this.deliveries.close(), this.fanout.close(), this.maintenance.close()]);
+  private get all(): Queue[] {
+    return [this.deliveries, this.fanout, this.maintenance];
+  }
+
+  /**
+   * Closes the queues, giving up after `timeoutMs` when Redis does not answer. A caller that passed
+   * its own ioredis instance disconnects it afterwards.
+   */
+  async close(timeoutMs = 2_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([Promise.all(this.all.map((q) => q.close())), timedOut]);
+    clearTimeout(timer);
   }
 }

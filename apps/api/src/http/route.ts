@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, Request, Response, Router } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import { badRequest, type Feature, type Scope } from '@dispatch/core';
 import type { ApiDeps } from '../deps.js';
@@ -73,6 +73,15 @@ type RequestWithBodyError = Request & { bodyError?: unknown };
  */
 export const deferBodyErrors: ErrorRequestHandler = (error, req, _res, next) => {
   (req as RequestWithBodyError).bodyError = error;
+  next();
+};
+
+/** A body in another format would otherwise be ignored and reported as missing fields. */
+export const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+    (req as RequestWithBodyError).bodyError = badRequest('content-type must be application/json');
+  }
   next();
 };
 

@@ -25,6 +25,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export async function enqueueNewDeliveries(deps: ApiDeps, events: readonly EventDeliveries[]): Promise<void> {
   const inline = events.filter((e) => e.deliveries.length > 0 && e.deliveries.length <= INLINE_FANOUT_LIMIT);
   const large = events.filter((e) => e.deliveries.length > INLINE_FANOUT_LIMIT);
+  if (inline.length === 0 && large.length === 0) return;
+  // Redis known to be away: do not make the caller wait for a timeout; the reconciler will queue them.
+  if (deps.redis.status !== 'ready') {
+    deps.logger.warn({ events: events.length }, 'Redis unavailable; the reconciler will queue these deliveries');
+    return;
+  }
   try {
     await withTimeout(
       Promise.all([

@@ -1,5 +1,6 @@
 import {
   badRequest,
+  conflict,
   endpointReceives,
   eventLinkId,
   getEventDefinition,
@@ -114,7 +115,7 @@ export async function emitEvents(deps: ApiDeps, workspaceId: string, inputs: Eve
   const keys = batch ? inputs.map((_, index) => `${idempotencyKey}:${index}`) : [idempotencyKey];
   const window = { workspaceId, keys, notBefore: new Date(Date.now() - IDEMPOTENCY_WINDOW_MS) };
   const existing = await findEventsByIdempotencyKeys(deps.db, window);
-  if (existing.length > 0) return replayedEvents(deps, sortByKey(existing, keys));
+  if (existing.length > 0) return replayedEvents(deps, sameRequest(sortByKey(existing, keys), inputs));
   await releaseIdempotencyKeys(deps.db, window);
   try {
     return await acceptEvents(deps, workspaceId, inputs, keys);
@@ -122,8 +123,15 @@ export async function emitEvents(deps: ApiDeps, workspaceId: string, inputs: Eve
     if (!isUniqueViolation(error)) throw error;
     const winners = await findEventsByIdempotencyKeys(deps.db, window);
     if (winners.length === 0) throw error;
-    return replayedEvents(deps, sortByKey(winners, keys));
+    return replayedEvents(deps, sameRequest(sortByKey(winners, keys), inputs));
   }
+}
+
+/** A key reused for a different request is refused (as Stripe does) rather than answered with the first. */
+function sameRequest(events: EventRow[], inputs: readonly EventInput[]): EventRow[] {
+  const matches = events.length === inputs.length && events.every((event, index) => event.type === inputs[index]!.type);
+  if (!matches) throw conflict('this Idempotency-Key was already used for a different request');
+  return events;
 }
 
 function sortByKey(events: EventRow[], keys: string[]): EventRow[] {

@@ -27,16 +27,16 @@ export const deliveries = pgTable(
     attemptCount: integer('attempt_count').notNull().default(0),
     /** Attempts this delivery may make in all (grows by one on each manual redelivery). */
     maxAttempts: integer('max_attempts').notNull(),
-    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, precision: 3 }),
     /** The BullMQ job that owns the next attempt; a job whose id differs is stale and does nothing. */
     jobId: text('job_id'),
     /** The trigger the owning job's first attempt records (later ones are retries). */
     jobTrigger: text('job_trigger', { enum: ATTEMPT_TRIGGERS }).notNull().default('initial'),
     /** Set while an attempt is being made; a redelivery during it is a 409. */
-    attemptStartedAt: timestamp('attempt_started_at', { withTimezone: true }),
+    attemptStartedAt: timestamp('attempt_started_at', { withTimezone: true, precision: 3 }),
     lastAttemptId: text('last_attempt_id'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('deliveries_event_endpoint_uidx').on(t.eventId, t.endpointId),
@@ -76,7 +76,7 @@ export const attempts = pgTable(
     responseTimeMs: integer('response_time_ms').notNull(),
     timings: jsonb('timings').$type<AttemptTimings>(),
     error: text('error'),
-    attemptedAt: timestamp('attempted_at', { withTimezone: true }).notNull(),
+    attemptedAt: timestamp('attempted_at', { withTimezone: true, precision: 3 }).notNull(),
   },
   (t) => [index('attempts_delivery_idx').on(t.deliveryId, t.attemptNo), index('attempts_attempted_at_idx').on(t.attemptedAt)],
 );

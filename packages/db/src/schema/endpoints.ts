@@ -30,14 +30,14 @@ export const endpoints = pgTable(
     /** Last characters of the secret, so masked reads need no decryption. */
     secretHint: text('secret_hint').notNull(),
     previousSecretSealed: text('previous_secret_sealed'),
-    previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true }),
-    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true, precision: 3 }),
+    disabledAt: timestamp('disabled_at', { withTimezone: true, precision: 3 }),
     disabledReason: text('disabled_reason', { enum: ['gone', 'failing'] }),
     consecutiveFailures: integer('consecutive_failures').notNull().default(0),
     /** Start of the current run of failures; cleared by any success. Drives the auto-disable rule. */
-    failingSince: timestamp('failing_since', { withTimezone: true }),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    failingSince: timestamp('failing_since', { withTimezone: true, precision: 3 }),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     index('endpoints_workspace_kind_idx').on(t.workspaceId, t.kind, t.id),

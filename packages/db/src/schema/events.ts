@@ -14,7 +14,7 @@ export const events = pgTable(
     payload: text('payload').notNull(),
     idempotencyKey: text('idempotency_key'),
     test: boolean('test').notNull().default(false),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('events_idempotency_uidx').on(t.workspaceId, t.idempotencyKey),

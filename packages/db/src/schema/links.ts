@@ -12,7 +12,7 @@ export const links = pgTable(
     url: text('url').notNull(),
     key: text('key'),
     externalId: text('external_id'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [index('links_workspace_id_idx').on(t.workspaceId, t.id)],
 );

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { getEventDefinition } from '@dispatch/core';
+import { startHarness, type Harness } from '../../../test-support/harness.js';
+import { Receiver } from '../../../test-support/receiver.js';
+
+// Postgres is the record and Redis only the schedule: deliveries whose jobs are gone from Redis
+// (flushed, or never added because Redis was unreachable) are still delivered.
+
+let receiver: Receiver;
+beforeAll(async () => {
+  receiver = await new Receiver().start();
+});
+afterAll(() => receiver.close());
+
+const leadCreated = () => ({ type: 'lead.created', data: structuredClone(getEventDefinition('lead.created').example) });
+
+async function deleteKeys(redisUrl: string, prefix: string): Promise<number> {
+  const redis = new Redis(redisUrl);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  return keys.length;
+}
+
+describe('reconciler', () => {
+  let h: Harness;
+  afterAll(() => h.close());
+
+  it('re-queues deliveries whose jobs vanished from Redis', async () => {
+    h = await startHarness({ worker: false });
+    const ws = await h.newWorkspace();
+    await h.api.post('/api/webhooks-manage').set(ws.auth).send({ name: 'r', url: receiver.url('/vanished'), triggers: ['lead.created'] });
+    const accepted = await Promise.all([1, 2, 3].map(() => h.api.post('/api/events').set(ws.auth).send(leadCreated())));
+    expect(accepted.map((r) => r.status)).toEqual([202, 202, 202]);
+    expect(await deleteKeys(h.env.REDIS_URL ?? 'redis://127.0.0.1:6379', h.prefix)).toBeGreaterThan(0);
+
+    await h.startWorker();
+    await receiver.waitFor(() => receiver.on('/vanished').length === 3, 20_000);
+    const ids = receiver.on('/vanished').map((r) => r.headers['webhook-id']).sort();
+    expect(ids).toEqual(accepted.map((r) => r.body.id).sort());
+  });
+});
+
+describe('API with Redis unreachable', () => {
+  let h: Harness;
+  afterAll(() => h.close());
+
+  it('still accepts events (202) and they are delivered once the worker runs', async () => {
+    h = await startHarness({ worker: false, apiEnv: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    const ws = await h.newWorkspace();
+    const created = await h.api.post('/api/webhooks-manage').set(ws.auth).send({ name: 'r', url: receiver.url('/no-redis'), triggers: ['lead.created'] });
+    expect(created.status).toBe(201);
+    const accepted = await h.api.post('/api/events').set(ws.auth).send(leadCreated());
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.deliveries).toBe(1);
+
+    await h.startWorker();
+    await receiver.waitFor(() => receiver.on('/no-redis').length === 1, 20_000);
+    expect(receiver.on('/no-redis')[0]!.headers['webhook-id']).toBe(accepted.body.id);
+  });
+});

@@ -1,0 +1,140 @@
+import { describe, expect, it } from '@jest/globals';
+import { isBlockedAddress, isBlockedHostname, normalizeEndpointUrl, parseEndpointUrl } from './destinations.js';
+
+describe('isBlockedAddress', () => {
+  it.each([
+    ['127.0.0.1', 'loopback'],
+    ['127.255.255.254', 'loopback'],
+    ['10.1.2.3', 'private 10/8'],
+    ['172.16.0.1', 'private 172.16/12, first'],
+    ['172.31.255.255', 'private 172.16/12, last'],
+    ['192.168.1.1', 'private 192.168/16'],
+    ['169.254.169.254', 'cloud metadata (link-local)'],
+    ['100.64.0.1', 'CGNAT'],
+    ['100.127.255.255', 'CGNAT, last'],
+    ['0.0.0.0', 'unspecified'],
+    ['224.0.0.1', 'multicast'],
+    ['255.255.255.255', 'broadcast'],
+    ['::', 'IPv6 unspecified'],
+    ['::1', 'IPv6 loopback'],
+    ['fe80::1', 'IPv6 link-local'],
+    ['fc00::1', 'IPv6 unique local'],
+    ['fd00:ec2::254', 'AWS IPv6 metadata'],
+    ['ff02::1', 'IPv6 multicast'],
+    ['::ffff:127.0.0.1', 'IPv4-mapped loopback'],
+    ['::ffff:10.0.0.1', 'IPv4-mapped private'],
+    ['::FFFF:169.254.169.254', 'IPv4-mapped metadata, upper case'],
+    ['::ffff:7f00:1', 'IPv4-mapped loopback in hex (as the URL parser writes it)'],
+    ['::ffff:a00:1', 'IPv4-mapped private in hex'],
+  ])('blocks %s (%s)', (address) => {
+    expect(isBlockedAddress(address)).toBe(true);
+  });
+
+  it.each([
+    ['8.8.8.8', 'public IPv4'],
+    ['1.1.1.1', 'public IPv4'],
+    ['172.32.0.1', 'just past 172.16/12'],
+    ['172.15.255.255', 'just before 172.16/12'],
+    ['100.128.0.1', 'just past CGNAT'],
+    ['2606:4700:4700::1111', 'public IPv6'],
+    ['::ffff:8.8.8.8', 'IPv4-mapped public'],
+  ])('allows %s (%s)', (address) => {
+    expect(isBlockedAddress(address)).toBe(false);
+  });
+
+  it('is false for something that is not an IP address', () => {
+    expect(isBlockedAddress('example.com')).toBe(false);
+    expect(isBlockedAddress('')).toBe(false);
+  });
+});
+
+describe('isBlockedHostname', () => {
+  it.each([
+    'localhost',
+    'LOCALHOST',
+    'foo.localhost',
+    '[::1]',
+    '::1',
+    'metadata.google.internal',
+    '127.0.0.1',
+    '169.254.169.254',
+    '[fd00:ec2::254]',
+  ])('blocks %s', (host) => {
+    expect(isBlockedHostname(host)).toBe(true);
+  });
+
+  it('blocks the fully qualified form with a trailing dot, which names the same host', () => {
+    // new URL('http://localhost./').hostname is 'localhost.', and it resolves like 'localhost'.
+    expect(isBlockedHostname('localhost.')).toBe(true);
+    expect(isBlockedHostname('foo.localhost.')).toBe(true);
+    expect(isBlockedHostname('metadata.google.internal.')).toBe(true);
+  });
+
+  it.each(['example.com', 'localhost.example.com', '8.8.8.8', '[2606:4700:4700::1111]'])('allows %s', (host) => {
+    expect(isBlockedHostname(host)).toBe(false);
+  });
+
+  it.each([
+    'http://[::ffff:127.0.0.1]/hook',
+    'http://0x7f.1/hook',
+    'http://2130706433/hook',
+    'http://127.1/hook',
+    'http://LocalHost:8080/hook',
+  ])('blocks the hostname the URL parser makes of %s', (url) => {
+    expect(isBlockedHostname(new URL(url).hostname)).toBe(true);
+  });
+});
+
+describe('parseEndpointUrl', () => {
+  it.each(['https://example.com/hooks', 'http://example.com:8080/hooks?x=1', 'https://[2606:4700:4700::1111]/'])(
+    'accepts %s',
+    (text) => {
+      const url = parseEndpointUrl(text);
+      expect(url).toBeInstanceOf(URL);
+      expect(url?.href).toBe(new URL(text).href);
+    },
+  );
+
+  it.each([
+    'ftp://example.com/hooks',
+    'javascript:alert(1)',
+    'file:///etc/passwd',
+    'data:text/plain,hi',
+    'https://user:pass@example.com/hooks',
+    'https://user@example.com/hooks',
+    'https://:pass@example.com/hooks',
+    'not a url',
+    '',
+    '/relative/path',
+    'https://',
+  ])('rejects %j', (text) => {
+    expect(parseEndpointUrl(text)).toBeNull();
+  });
+});
+
+describe('normalizeEndpointUrl', () => {
+  it('treats scheme/host case and a trailing slash as the same destination', () => {
+    expect(normalizeEndpointUrl('HTTPS://Example.COM/hooks/')).toBe(normalizeEndpointUrl('https://example.com/hooks'));
+    expect(normalizeEndpointUrl('https://example.com/hooks')).toBe('https://example.com/hooks');
+  });
+
+  it('treats the bare host and the root path alike', () => {
+    expect(normalizeEndpointUrl('https://example.com/')).toBe(normalizeEndpointUrl('https://example.com'));
+  });
+
+  it('drops a default port', () => {
+    expect(normalizeEndpointUrl('https://example.com:443/hooks')).toBe('https://example.com/hooks');
+  });
+
+  it('keeps the query string', () => {
+    expect(normalizeEndpointUrl('https://example.com/hooks?team=a')).toBe('https://example.com/hooks?team=a');
+    expect(normalizeEndpointUrl('https://example.com/hooks?team=a')).not.toBe(normalizeEndpointUrl('https://example.com/hooks?team=b'));
+    expect(normalizeEndpointUrl('https://example.com/hooks/?team=a')).toBe(normalizeEndpointUrl('https://example.com/hooks?team=a'));
+  });
+
+  it('keeps what tells destinations apart: path case, scheme, port', () => {
+    expect(normalizeEndpointUrl('https://example.com/Hooks')).not.toBe(normalizeEndpointUrl('https://example.com/hooks'));
+    expect(normalizeEndpointUrl('http://example.com/hooks')).not.toBe(normalizeEndpointUrl('https://example.com/hooks'));
+    expect(normalizeEndpointUrl('https://example.com:8443/hooks')).not.toBe(normalizeEndpointUrl('https://example.com/hooks'));
+  });
+});
