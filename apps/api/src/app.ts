@@ -8,6 +8,8 @@ import { catalogRoutes } from './routes/catalog.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { mountHealth } from './routes/health.routes.js';
 import { linkRoutes } from './routes/links.routes.js';
+import { linkWebhookRoutes } from './routes/link-webhooks.routes.js';
+import { outboundRoutes } from './routes/outbound.routes.js';
 import { webhookRoutes } from './routes/webhooks.routes.js';
 
 export function createApp(deps: ApiDeps): express.Express {
@@ -25,7 +27,8 @@ export function createApp(deps: ApiDeps): express.Express {
   api.use(express.json({ limit: deps.config.DISPATCH_MAX_BODY, strict: true, type: ['application/json', 'application/*+json'] }));
   api.use(deferBodyErrors);
   api.use(requireJsonBody);
-  mount(api, deps, [...adminRoutes, ...linkRoutes, ...webhookRoutes, ...eventRoutes, ...catalogRoutes]);
+  // The catalog comes before the outbound routes so `/integrations/outbound/events` is not read as an id.
+  mount(api, deps, [...adminRoutes, ...linkRoutes, ...linkWebhookRoutes, ...webhookRoutes, ...eventRoutes, ...catalogRoutes, ...outboundRoutes]);
   app.use('/api', api);
 
   app.use(notFoundRoute);

@@ -4,6 +4,7 @@ import type { WorkerDeps } from './deps.js';
 import { deliverJob } from './jobs/deliver.job.js';
 import { fanoutJob } from './jobs/fanout.job.js';
 import { reconcileJob } from './jobs/reconcile.job.js';
+import { replayJob } from './jobs/replay.job.js';
 
 export type JobHandler = (deps: WorkerDeps, job: Job) => Promise<unknown>;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -20,6 +21,7 @@ export const registrations: Registration[] = [
   { queue: QUEUES.deliveries, job: JOBS.deliver, handler: deliverJob },
   { queue: QUEUES.fanout, job: JOBS.fanout, handler: fanoutJob },
   { queue: QUEUES.maintenance, job: JOBS.reconcile, handler: (deps) => reconcileJob(deps) },
+  { queue: QUEUES.maintenance, job: JOBS.replay, handler: replayJob },
 ];
 
 export function buildRegistry(list: readonly Registration[]): Map<QueueName, Map<string, JobHandler>> {

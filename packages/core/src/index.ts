@@ -13,3 +13,4 @@ export * from './events/catalog.js';
 export * from './redaction.js';
 export * from './filter.js';
 export * from './fanout.js';
+export * from './job-ids.js';

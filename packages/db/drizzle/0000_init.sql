@@ -94,6 +94,23 @@ CREATE TABLE "deliveries" (
 	"job_trigger" text DEFAULT 'initial' NOT NULL,
 	"attempt_started_at" timestamp (3) with time zone,
 	"last_attempt_id" text,
+	"replay_id" text,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "replays" (
+	"id" text PRIMARY KEY NOT NULL,
+	"workspace_id" text NOT NULL,
+	"endpoint_id" text NOT NULL,
+	"args_key" text NOT NULL,
+	"since" timestamp (3) with time zone NOT NULL,
+	"until" timestamp (3) with time zone NOT NULL,
+	"status_filter" text NOT NULL,
+	"count" integer NOT NULL,
+	"done" integer DEFAULT 0 NOT NULL,
+	"failed" integer DEFAULT 0 NOT NULL,
+	"status" text DEFAULT 'queued' NOT NULL,
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
@@ -106,6 +123,7 @@ ALTER TABLE "events" ADD CONSTRAINT "events_workspace_id_workspaces_id_fk" FOREI
 ALTER TABLE "attempts" ADD CONSTRAINT "attempts_delivery_id_deliveries_id_fk" FOREIGN KEY ("delivery_id") REFERENCES "public"."deliveries"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "deliveries" ADD CONSTRAINT "deliveries_event_id_events_id_fk" FOREIGN KEY ("event_id") REFERENCES "public"."events"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "deliveries" ADD CONSTRAINT "deliveries_endpoint_id_endpoints_id_fk" FOREIGN KEY ("endpoint_id") REFERENCES "public"."endpoints"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "replays" ADD CONSTRAINT "replays_endpoint_id_endpoints_id_fk" FOREIGN KEY ("endpoint_id") REFERENCES "public"."endpoints"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "api_keys_workspace_idx" ON "api_keys" USING btree ("workspace_id");--> statement-breakpoint
 CREATE INDEX "links_workspace_id_idx" ON "links" USING btree ("workspace_id","id");--> statement-breakpoint
 CREATE INDEX "endpoints_workspace_kind_idx" ON "endpoints" USING btree ("workspace_id","kind","id");--> statement-breakpoint
@@ -120,4 +138,7 @@ CREATE UNIQUE INDEX "deliveries_event_endpoint_uidx" ON "deliveries" USING btree
 CREATE INDEX "deliveries_endpoint_idx" ON "deliveries" USING btree ("endpoint_id","id");--> statement-breakpoint
 CREATE INDEX "deliveries_endpoint_status_idx" ON "deliveries" USING btree ("endpoint_id","status","id");--> statement-breakpoint
 CREATE INDEX "deliveries_endpoint_type_idx" ON "deliveries" USING btree ("endpoint_id","event_type","id");--> statement-breakpoint
-CREATE INDEX "deliveries_due_idx" ON "deliveries" USING btree ("next_attempt_at") WHERE "deliveries"."status" = 'pending';
+CREATE INDEX "deliveries_endpoint_created_idx" ON "deliveries" USING btree ("endpoint_id","created_at");--> statement-breakpoint
+CREATE INDEX "deliveries_due_idx" ON "deliveries" USING btree ("next_attempt_at") WHERE "deliveries"."status" = 'pending';--> statement-breakpoint
+CREATE UNIQUE INDEX "replays_endpoint_args_uidx" ON "replays" USING btree ("endpoint_id","args_key");--> statement-breakpoint
+CREATE INDEX "replays_workspace_idx" ON "replays" USING btree ("workspace_id");

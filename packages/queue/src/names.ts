@@ -10,4 +10,5 @@ export const JOBS = {
   deliver: 'deliver',
   fanout: 'fanout',
   reconcile: 'reconcile',
+  replay: 'replay',
 } as const;

@@ -1,6 +1,6 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { QUEUES, JOBS } from './names.js';
-import { fanoutJobId, type DeliverJob, type FanoutJob } from './jobs.js';
+import { fanoutJobId, type DeliverJob, type FanoutJob, type ReplayJob } from './jobs.js';
 
 // Completed and failed jobs are dropped: Postgres keeps the history, and a lingering job id would
 // turn the reconciler's re-add into a no-op for a delivery that still needs an attempt.
@@ -63,6 +63,16 @@ export class Queues {
    * Closes the queues, giving up after `timeoutMs` when Redis does not answer. A caller that passed
    * its own ioredis instance disconnects it afterwards.
    */
+  /** The replay id is the job id: asking twice for the same replay queues it once. */
+  async enqueueReplay(replayId: string): Promise<void> {
+    await this.maintenance.add(JOBS.replay, { replayId } satisfies ReplayJob, {
+      ...baseJobOptions,
+      jobId: replayId,
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1000 },
+    });
+  }
+
   async close(timeoutMs = 2_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));

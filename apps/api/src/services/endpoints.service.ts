@@ -5,6 +5,7 @@ import {
   findEndpoint,
   insertEndpoint,
   listEndpoints,
+  rotateEndpointSecret,
   updateEndpoint,
   type EndpointKind,
   type EndpointPatch,
@@ -82,6 +83,8 @@ export async function updateEndpointFields(deps: ApiDeps, scope: EndpointScope, 
   if (input.filter !== undefined) patch.filter = input.filter;
   if (input.headers !== undefined) patch.headers = input.headers;
   if (input.enabled !== undefined) patch.enabled = input.enabled;
+  // Switching an endpoint on is also how an operator clears an automatic disable.
+  if (input.enabled === true) Object.assign(patch, { disabledAt: null, disabledReason: null, consecutiveFailures: 0, failingSince: null });
   try {
     const row = await updateEndpoint(deps.db, scope, id, patch);
     if (!row) throw notFound(endpointNoun(scope.kind));
@@ -94,6 +97,14 @@ export async function updateEndpointFields(deps: ApiDeps, scope: EndpointScope, 
 
 export async function removeEndpoint(deps: ApiDeps, scope: EndpointScope, id: string): Promise<void> {
   if (!(await deleteEndpoint(deps.db, scope, id))) throw notFound(endpointNoun(scope.kind));
+}
+
+/** Returns the new secret once; the old one keeps signing for `graceSeconds`. */
+export async function rotateSecret(deps: ApiDeps, scope: EndpointScope, id: string, graceSeconds: number) {
+  const secret = generateSecret();
+  const row = await rotateEndpointSecret(deps.db, scope, id, { secretSealed: deps.secretBox.seal(secret), secretHint: secret.slice(-4), graceMs: graceSeconds * 1000 });
+  if (!row) throw notFound(endpointNoun(scope.kind));
+  return { secret, previousSecretExpiresAt: row.previousSecretExpiresAt?.toISOString() ?? null };
 }
 
 export async function reenableEndpoint(deps: ApiDeps, scope: EndpointScope, id: string): Promise<EndpointRow> {

@@ -19,7 +19,7 @@ import {
   type EventRow,
   type NewDelivery,
 } from '@dispatch/db';
-import { deliverJobId } from '@dispatch/queue';
+import { deliverJobId } from '@dispatch/core';
 import type { ApiDeps } from '../deps.js';
 import { zodDetails } from '../http/route.js';
 import { enqueueNewDeliveries } from './enqueue.js';

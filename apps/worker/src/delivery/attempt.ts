@@ -13,6 +13,7 @@ import {
   insertAttempt,
   markEndpointFailure,
   markEndpointHealthy,
+  recordReplayOutcome,
   type ClaimedDelivery,
 } from '@dispatch/db';
 import type { WorkerDeps } from '../deps.js';
@@ -83,6 +84,7 @@ export async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedDeliver
       status: step.status,
       nextAttemptAt: step.status === 'pending' ? new Date(Date.now() + step.delayMs) : null,
     });
+    if (delivery.replayId && step.status !== 'pending') await recordReplayOutcome(tx, delivery.replayId, step.status === 'succeeded');
     // Tests check an endpoint without judging it: they never change its health.
     if (delivery.test) return;
     if (step.status === 'succeeded') await markEndpointHealthy(tx, delivery.endpointId);

@@ -11,8 +11,10 @@ export async function deliverJob(deps: WorkerDeps, job: Job): Promise<string> {
   const delivery = await claimDelivery(deps.db, deliveryId, job.id!);
   // Superseded (a redelivery took over), already finished, or deleted: nothing to do.
   if (!delivery) return 'stale';
-  // A disabled endpoint gets no new attempts; tests still reach it, that is how a fix is checked.
-  if (!delivery.test && !delivery.endpointActive) {
+  // A disabled endpoint gets no scheduled attempts. What an operator asks for (test, redeliver,
+  // replay) still reaches it: that is how a fix is checked before re-enabling.
+  const scheduled = delivery.jobTrigger === 'initial' || delivery.jobTrigger === 'retry';
+  if (!delivery.test && scheduled && !delivery.endpointActive) {
     await cancelDelivery(deps.db, deliveryId);
     return 'cancelled';
   }

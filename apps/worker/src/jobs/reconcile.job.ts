@@ -1,4 +1,4 @@
-import { findOverdueDeliveries } from '@dispatch/db';
+import { findOverdueDeliveries, findStaleQueuedReplays } from '@dispatch/db';
 import type { WorkerDeps } from '../deps.js';
 import { enqueueQueueable } from './enqueue.js';
 
@@ -22,6 +22,8 @@ export async function reconcileJob(deps: WorkerDeps): Promise<number> {
     total += rows.length;
     afterId = rows[rows.length - 1]!.id;
   }
-  if (total > 0) deps.logger.info({ requeued: total }, 'reconciler re-queued overdue deliveries');
+  const replays = await findStaleQueuedReplays(deps.db, staleMs);
+  for (const replayId of replays) await deps.queues.enqueueReplay(replayId);
+  if (total > 0 || replays.length > 0) deps.logger.info({ requeued: total, replays: replays.length }, 'reconciler re-queued overdue work');
   return total;
 }

@@ -14,6 +14,7 @@ export interface ClaimedDelivery {
   attemptCount: number;
   maxAttempts: number;
   jobTrigger: AttemptTrigger;
+  replayId: string | null;
   payload: string;
   url: string;
   headers: Record<string, string>;
@@ -33,7 +34,7 @@ export async function claimDelivery(db: Db, deliveryId: string, jobId: string): 
     WITH claimed AS (
       UPDATE ${deliveries} SET attempt_started_at = now()
       WHERE id = ${deliveryId} AND job_id = ${jobId} AND status = 'pending'
-      RETURNING id, workspace_id, event_id, endpoint_id, test, attempt_count, max_attempts, job_trigger
+      RETURNING id, workspace_id, event_id, endpoint_id, test, attempt_count, max_attempts, job_trigger, replay_id
     )
     SELECT c.*, ev.payload, e.url, e.headers, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at,
            (e.enabled AND e.disabled_at IS NULL) AS endpoint_active
@@ -51,6 +52,7 @@ export async function claimDelivery(db: Db, deliveryId: string, jobId: string): 
     attemptCount: row.attempt_count as number,
     maxAttempts: row.max_attempts as number,
     jobTrigger: row.job_trigger as AttemptTrigger,
+    replayId: (row.replay_id as string | null) ?? null,
     payload: row.payload as string,
     url: row.url as string,
     headers: (row.headers as Record<string, string>) ?? {},
@@ -81,8 +83,9 @@ export async function finishAttempt(db: Db, deliveryId: string, attempt: { id: s
       attemptCount: attempt.attemptNo,
       lastAttemptId: attempt.id,
       attemptStartedAt: null,
-      // The job's next run, if any, is a scheduled retry whatever started it.
-      ...(update.status === 'pending' ? { jobTrigger: 'retry' as const } : {}),
+      // The job's next run, if any, is a scheduled retry whatever started it; a finished delivery
+      // no longer waits for any replay.
+      ...(update.status === 'pending' ? { jobTrigger: 'retry' as const } : { replayId: null }),
       updatedAt: sql`now()`,
     })
     .where(eq(deliveries.id, deliveryId));

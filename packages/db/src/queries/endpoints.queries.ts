@@ -63,7 +63,7 @@ export async function listEndpoints(db: Db, scope: EndpointScope, page: PageInpu
 }
 
 export type EndpointPatch = Partial<
-  Pick<typeof endpoints.$inferInsert, 'name' | 'description' | 'url' | 'urlNormalized' | 'eventTypes' | 'filter' | 'headers' | 'enabled'>
+  Pick<typeof endpoints.$inferInsert, 'name' | 'description' | 'url' | 'urlNormalized' | 'eventTypes' | 'filter' | 'headers' | 'enabled' | 'disabledAt' | 'disabledReason' | 'consecutiveFailures' | 'failingSince'>
 >;
 
 export async function updateEndpoint(db: Db, scope: EndpointScope, id: string, patch: EndpointPatch): Promise<EndpointRow | undefined> {
@@ -85,6 +85,31 @@ export async function enableEndpoint(db: Db, scope: EndpointScope, id: string): 
   const [row] = await db
     .update(endpoints)
     .set({ disabledAt: null, disabledReason: null, consecutiveFailures: 0, failingSince: null, updatedAt: sql`now()` })
+    .where(inScope(scope, id))
+    .returning(endpointColumns);
+  return row;
+}
+
+/**
+ * Makes `secretSealed` the signing secret. The old one keeps signing beside it until the grace period
+ * ends (no grace: it stops at once). A rotation during a grace period drops the oldest secret.
+ */
+export async function rotateEndpointSecret(
+  db: Db,
+  scope: EndpointScope,
+  id: string,
+  input: { secretSealed: string; secretHint: string; graceMs: number },
+): Promise<EndpointRow | undefined> {
+  const keepPrevious = input.graceMs > 0;
+  const [row] = await db
+    .update(endpoints)
+    .set({
+      previousSecretSealed: keepPrevious ? sql`${endpoints.secretSealed}` : null,
+      previousSecretExpiresAt: keepPrevious ? sql`now() + make_interval(secs => ${input.graceMs / 1000})` : null,
+      secretSealed: input.secretSealed,
+      secretHint: input.secretHint,
+      updatedAt: sql`now()`,
+    })
     .where(inScope(scope, id))
     .returning(endpointColumns);
   return row;

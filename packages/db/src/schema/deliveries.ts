@@ -35,6 +35,8 @@ export const deliveries = pgTable(
     /** Set while an attempt is being made; a redelivery during it is a 409. */
     attemptStartedAt: timestamp('attempt_started_at', { withTimezone: true, precision: 3 }),
     lastAttemptId: text('last_attempt_id'),
+    /** The replay whose attempt this delivery is waiting for, so its outcome counts towards that replay. */
+    replayId: text('replay_id'),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
@@ -43,6 +45,7 @@ export const deliveries = pgTable(
     index('deliveries_endpoint_idx').on(t.endpointId, t.id),
     index('deliveries_endpoint_status_idx').on(t.endpointId, t.status, t.id),
     index('deliveries_endpoint_type_idx').on(t.endpointId, t.eventType, t.id),
+    index('deliveries_endpoint_created_idx').on(t.endpointId, t.createdAt),
     // The reconciler's scan: only pending rows, by when they are due.
     index('deliveries_due_idx')
       .on(t.nextAttemptAt)

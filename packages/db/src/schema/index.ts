@@ -3,3 +3,4 @@ export * from './links.js';
 export * from './endpoints.js';
 export * from './events.js';
 export * from './deliveries.js';
+export * from './replays.js';

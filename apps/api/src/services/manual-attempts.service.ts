@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { badRequest, conflict, newId, notFound } from '@dispatch/core';
+import {
+  countReplayable,
+  findDelivery,
+  findReplay,
+  insertReplay,
+  scheduleRedelivery,
+  type EndpointScope,
+  type ReplayRow,
+} from '@dispatch/db';
+import type { ApiDeps } from '../deps.js';
+import { deliveryView } from '../views/delivery.view.js';
+import { getEndpoint } from './endpoints.service.js';
+
+// Operator-initiated attempts: redeliver one delivery, replay many.
+
+const MAX_REPLAY = 10_000;
+const REPLAY_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
+// Beyond the request timeout an attempt that never finished is considered dead (worker crash).
+const IN_FLIGHT_MARGIN_MS = 30_000;
+
+/** Logs instead of failing: the row is pending and due, so the reconciler queues it if this does not. */
+async function enqueueBestEffort(deps: ApiDeps, work: () => Promise<unknown>): Promise<void> {
+  if (deps.redis.status !== 'ready') return;
+  await work().catch((error: unknown) => deps.logger.warn({ err: error }, 'queueing failed; the reconciler will queue it'));
+}
+
+export async function redeliver(deps: ApiDeps, scope: EndpointScope, endpointId: string, deliveryId: string) {
+  await getEndpoint(deps, scope, endpointId);
+  const result = await scheduleRedelivery(deps.db, {
+    workspaceId: scope.workspaceId,
+    endpointId,
+    deliveryId,
+    inFlightMs: deps.config.DISPATCH_REQUEST_TIMEOUT + IN_FLIGHT_MARGIN_MS,
+  });
+  if (result.outcome === 'not_found') throw notFound('delivery');
+  if (result.outcome === 'in_flight') throw conflict('an attempt of this delivery is in flight; retry when it has finished');
+  await enqueueBestEffort(deps, async () => {
+    // The scheduled retry is dropped; even if removal fails it no longer owns the delivery.
+    if (result.previousJobId) await deps.queues.deliveries.remove(result.previousJobId).catch(() => 0);
+    await deps.queues.enqueueDeliveries([{ deliveryId, jobId: result.jobId, attemptsLeft: result.attemptsLeft }]);
+  });
+  const row = await findDelivery(deps.db, { workspaceId: scope.workspaceId, deliveryId, endpointId });
+  return { delivery: deliveryView(row!) };
+}
+
+export interface ReplayInput {
+  since: Date;
+  until?: Date | undefined;
+  status: 'failed' | 'all';
+  dryRun: boolean;
+}
+
+export function replayView(row: ReplayRow) {
+  return {
+    id: row.id,
+    status: row.status,
+    count: row.count,
+    done: row.done,
+    failed: row.failed,
+    since: row.since.toISOString(),
+    until: row.until.toISOString(),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/**
+ * Re-sends the endpoint's matching deliveries in the background. The same arguments give the same
+ * replay (an omitted `until` means "now", so it is part of the key only as given).
+ */
+export async function startEndpointReplay(deps: ApiDeps, scope: EndpointScope, endpointId: string, input: ReplayInput) {
+  await getEndpoint(deps, scope, endpointId);
+  const now = Date.now();
+  if (input.since.getTime() < now - REPLAY_WINDOW_MS) {
+    throw badRequest('since: replays reach back at most 14 days', [{ path: 'since', message: 'must be within the last 14 days' }]);
+  }
+  const until = input.until ?? new Date(now);
+  if (until < input.since) throw badRequest('until: must not be before since', [{ path: 'until', message: 'must not be before since' }]);
+  const criteria = { endpointId, since: input.since, until, statusFilter: input.status, limit: MAX_REPLAY };
+  if (input.dryRun) return { replayId: null, count: await countReplayable(deps.db, criteria), dryRun: true };
+  const argsKey = createHash('sha256')
+    .update(JSON.stringify([input.since.toISOString(), input.until?.toISOString() ?? null, input.status]))
+    .digest('hex');
+  const { row, created } = await insertReplay(deps.db, {
+    id: newId('replay'),
+    workspaceId: scope.workspaceId,
+    endpointId,
+    argsKey,
+    since: input.since,
+    until,
+    statusFilter: input.status,
+    count: await countReplayable(deps.db, criteria),
+  });
+  if (created) await enqueueBestEffort(deps, () => deps.queues.enqueueReplay(row.id));
+  return { replayId: row.id, count: row.count };
+}
+
+export async function getReplay(deps: ApiDeps, scope: EndpointScope, endpointId: string, replayId: string) {
+  await getEndpoint(deps, scope, endpointId);
+  const row = await findReplay(deps.db, { workspaceId: scope.workspaceId, endpointId, replayId });
+  if (!row) throw notFound('replay');
+  return replayView(row);
+}
