@@ -54,6 +54,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     DISPATCH_REQUEST_TIMEOUT: '3s',
     DISPATCH_RECONCILE_INTERVAL: '1s',
     DISPATCH_RECONCILE_GRACE: '1s',
+    // Short schedules in tests: a realistic breaker pause would dwarf them (fault tests set their own).
+    DISPATCH_BREAKER_PAUSE: '100ms',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   };

@@ -4,6 +4,7 @@ import type { SecretBox } from '@dispatch/core';
 import type { Database } from '@dispatch/db';
 import type { Queues } from '@dispatch/queue';
 import type { WorkerConfig } from './config.js';
+import type { EndpointGuard } from './delivery/endpoint-guard.js';
 
 export interface WorkerDeps {
   config: WorkerConfig;
@@ -11,5 +12,6 @@ export interface WorkerDeps {
   queues: Queues;
   secretBox: SecretBox;
   http: Got;
+  endpointGuard: EndpointGuard;
   logger: Logger;
 }

@@ -6,7 +6,7 @@ import { fanoutJob } from './jobs/fanout.job.js';
 import { reconcileJob } from './jobs/reconcile.job.js';
 import { replayJob } from './jobs/replay.job.js';
 
-export type JobHandler = (deps: WorkerDeps, job: Job) => Promise<unknown>;
+export type JobHandler = (deps: WorkerDeps, job: Job, token?: string) => Promise<unknown>;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 interface Registration {

@@ -1,11 +1,12 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { SecretBox } from '@dispatch/core';
+import { loggableError, SecretBox } from '@dispatch/core';
 import { createDb } from '@dispatch/db';
 import { JOBS, QUEUES, Queues, redisConnectionOptions } from '@dispatch/queue';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
 import type { WorkerDeps } from './deps.js';
 import { createHttpClient } from './delivery/http-client.js';
+import { EndpointGuard } from './delivery/endpoint-guard.js';
 import { backoffStrategy } from './delivery/retry-later.js';
 import { buildRegistry, registrations, type JobHandler } from './registry.js';
 
@@ -23,19 +24,23 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   const dbHandle = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'dispatch-worker' });
   const connection = redisConnectionOptions(config.REDIS_URL);
   const queues = new Queues(connection, config.DISPATCH_QUEUE_PREFIX);
+  for (const queue of [queues.deliveries, queues.fanout, queues.maintenance]) {
+    queue.on('error', (err) => logger.warn({ err: loggableError(err), queue: queue.name }, 'queue connection error'));
+  }
   const deps: WorkerDeps = {
     config,
     db: dbHandle.db,
     queues,
     secretBox: new SecretBox(config.encryptionKey),
     http: createHttpClient({ timeoutMs: config.DISPATCH_REQUEST_TIMEOUT, allowPrivateDestinations: config.DISPATCH_ALLOW_PRIVATE_DESTINATIONS }),
+    endpointGuard: new EndpointGuard({ perEndpoint: config.DISPATCH_ENDPOINT_CONCURRENCY, pauseMs: config.DISPATCH_BREAKER_PAUSE }),
     logger,
   };
 
-  const processor = (handlers: Map<string, JobHandler>) => async (job: Job) => {
+  const processor = (handlers: Map<string, JobHandler>) => async (job: Job, token?: string) => {
     const handler = handlers.get(job.name);
     if (!handler) throw new UnrecoverableError(`no handler for job ${job.name}`);
-    return handler(deps, job);
+    return handler(deps, job, token);
   };
   const common = { connection, prefix: config.DISPATCH_QUEUE_PREFIX, lockDuration: config.DISPATCH_REQUEST_TIMEOUT + LOCK_MARGIN_MS };
   const concurrency: Record<string, number> = {
@@ -48,9 +53,9 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
       new Worker(queue, processor(handlers), { ...common, concurrency: concurrency[queue] ?? 1, settings: { backoffStrategy } }),
   );
   for (const worker of workers) {
-    worker.on('error', (err) => logger.error({ err, queue: worker.name }, 'worker error'));
+    worker.on('error', (err) => logger.error({ err: loggableError(err), queue: worker.name }, 'worker error'));
     worker.on('failed', (job, err) => {
-      if (err.name !== 'RetryLaterError') logger.warn({ err, queue: worker.name, jobId: job?.id }, 'job failed');
+      if (err.name !== 'RetryLaterError') logger.warn({ err: loggableError(err), queue: worker.name, jobId: job?.id }, 'job failed');
     });
   }
   await queues.maintenance.upsertJobScheduler('reconcile', { every: config.DISPATCH_RECONCILE_INTERVAL }, { name: JOBS.reconcile, data: {} });

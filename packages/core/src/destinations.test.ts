@@ -26,6 +26,17 @@ describe('isBlockedAddress', () => {
     ['::FFFF:169.254.169.254', 'IPv4-mapped metadata, upper case'],
     ['::ffff:7f00:1', 'IPv4-mapped loopback in hex (as the URL parser writes it)'],
     ['::ffff:a00:1', 'IPv4-mapped private in hex'],
+    ['::ffff:0:7f00:1', 'IPv4-translated loopback'],
+    ['::7f00:1', 'IPv4-compatible loopback (deprecated form)'],
+    ['::127.0.0.1', 'IPv4-compatible loopback, dotted'],
+    ['64:ff9b::7f00:1', 'NAT64 of loopback'],
+    ['64:ff9b::a9fe:a9fe', 'NAT64 of the metadata address'],
+    ['2002:7f00:1::1', '6to4 of loopback'],
+    ['2002:a9fe:a9fe::', '6to4 of the metadata address'],
+    ['2001:0:4136:e378::1', 'Teredo'],
+    ['fec0::1', 'IPv6 site-local (deprecated)'],
+    ['100::1', 'IPv6 discard-only'],
+    ['fe80::1%eth0', 'IPv6 link-local with a zone index, as getaddrinfo answers it'],
   ])('blocks %s (%s)', (address) => {
     expect(isBlockedAddress(address)).toBe(true);
   });
@@ -38,6 +49,8 @@ describe('isBlockedAddress', () => {
     ['100.128.0.1', 'just past CGNAT'],
     ['2606:4700:4700::1111', 'public IPv6'],
     ['::ffff:8.8.8.8', 'IPv4-mapped public'],
+    ['64:ff9b::808:808', 'NAT64 of a public address (what DNS64 answers on an IPv6-only network)'],
+    ['2002:808:808::1', '6to4 of a public address'],
   ])('allows %s (%s)', (address) => {
     expect(isBlockedAddress(address)).toBe(false);
   });
@@ -80,6 +93,18 @@ describe('isBlockedHostname', () => {
     'http://2130706433/hook',
     'http://127.1/hook',
     'http://LocalHost:8080/hook',
+    'http://017700000001/hook',
+    'http://0x7f000001/hook',
+    'http://0xa9.0xfe.0xa9.0xfe/latest/meta-data',
+    'http://%31%32%37.0.0.1/hook',
+    'http://127.0.0.1./hook',
+    'http://0/hook',
+    'http://[::]/hook',
+    'http://[0:0:0:0:0:ffff:127.0.0.1]/hook',
+    'http://[::127.0.0.1]/hook',
+    'http://[64:ff9b::127.0.0.1]/hook',
+    'http://100.64.0.1/hook',
+    'http://224.0.0.1/hook',
   ])('blocks the hostname the URL parser makes of %s', (url) => {
     expect(isBlockedHostname(new URL(url).hostname)).toBe(true);
   });

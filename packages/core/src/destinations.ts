@@ -1,9 +1,9 @@
 import { BlockList, isIP } from 'node:net';
 
 // Addresses a webhook may never reach (SSRF): loopback, private, link-local (cloud metadata lives at
-// 169.254.169.254 and fd00:ec2::254), CGNAT, multicast, unspecified, and their IPv4-mapped IPv6 forms.
-const blocked = new BlockList();
-for (const [net, bits] of [
+// 169.254.169.254 and fd00:ec2::254), CGNAT, multicast, unspecified, and every IPv6 form that carries
+// one of those IPv4 addresses (IPv4-mapped, IPv4-translated, IPv4-compatible, NAT64, 6to4).
+const blockedIpv4 = [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
   ['100.64.0.0', 10],
@@ -15,33 +15,43 @@ for (const [net, bits] of [
   ['198.18.0.0', 15],
   ['224.0.0.0', 4],
   ['240.0.0.0', 4],
-] as const) {
+] as const;
+
+const blocked = new BlockList();
+for (const [net, bits] of blockedIpv4) {
+  // BlockList also matches these rules against IPv4-mapped IPv6 (::ffff:a.b.c.d, ::ffff:7f00:1).
   blocked.addSubnet(net, bits, 'ipv4');
+  const [hi, lo] = ipv4Groups(net);
+  // NAT64 (64:ff9b::/96): only the embedded private addresses, so DNS64 answers for public hosts still work.
+  blocked.addSubnet(`64:ff9b::${hi}:${lo}`, 96 + bits, 'ipv6');
+  // IPv4-translated (::ffff:0:a.b.c.d) and 6to4 (2002:AABB:CCDD::/48).
+  blocked.addSubnet(`::ffff:0:${hi}:${lo}`, 96 + bits, 'ipv6');
+  blocked.addSubnet(`2002:${hi}:${lo}::`, 16 + bits, 'ipv6');
 }
 for (const [net, bits] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-  ['64:ff9b::', 96],
+  ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible ::a.b.c.d
+  ['100::', 64], // discard-only
+  ['2001::', 32], // Teredo
+  ['fc00::', 7], // unique local (fd00:ec2::254 is AWS metadata)
+  ['fe80::', 10], // link-local
+  ['fec0::', 10], // site-local (deprecated)
+  ['ff00::', 8], // multicast
 ] as const) {
   blocked.addSubnet(net, bits, 'ipv6');
 }
 
-function unmapIpv4(address: string): string | null {
-  const match = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return match ? match[1]! : null;
+function ipv4Groups(address: string): [string, string] {
+  const [a, b, c, d] = address.split('.').map(Number) as [number, number, number, number];
+  return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
 }
 
+/** Whether an IP address (v4, or v6 with an optional zone) is one a webhook may not reach; false for non-IPs. */
 export function isBlockedAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return blocked.check(address, 'ipv4');
-  if (family === 6) {
-    const mapped = unmapIpv4(address);
-    if (mapped) return blocked.check(mapped, 'ipv4');
-    return blocked.check(address, 'ipv6');
-  }
+  // A zone index (fe80::1%eth0, as getaddrinfo may answer for link-local) names an interface, not an address.
+  const bare = address.replace(/%.*$/, '');
+  const family = isIP(bare);
+  if (family === 4) return blocked.check(bare, 'ipv4');
+  if (family === 6) return blocked.check(bare, 'ipv6');
   return false;
 }
 

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 
 // Job data carries ids only: the worker loads the endpoint and decrypts its secret itself.
-export const deliverJobSchema = z.object({ deliveryId: z.string().startsWith('dlv_') });
+// The endpoint id lets a worker hold back a job for a throttled or saturated endpoint before it
+// touches the database.
+export const deliverJobSchema = z.object({
+  deliveryId: z.string().startsWith('dlv_'),
+  endpointId: z.string().min(1),
+  /** Asked for by an operator (test, redeliver): goes through an open circuit breaker. */
+  manual: z.boolean().optional(),
+});
 export type DeliverJob = z.infer<typeof deliverJobSchema>;
 
 export const fanoutJobSchema = z.object({ eventId: z.string().startsWith('evt_') });

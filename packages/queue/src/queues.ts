@@ -8,6 +8,8 @@ const baseJobOptions: JobsOptions = { removeOnComplete: true, removeOnFail: true
 
 export interface DeliveryToEnqueue {
   deliveryId: string;
+  endpointId: string;
+  manual?: boolean;
   /** The delivery row's `job_id` (see deliverJobId): only that job may attempt the delivery. */
   jobId: string;
   /** Attempts the job may make (the row's max minus those made). */
@@ -33,7 +35,7 @@ export class Queues {
     await this.deliveries.addBulk(
       items.map((item) => ({
         name: JOBS.deliver,
-        data: { deliveryId: item.deliveryId } satisfies DeliverJob,
+        data: { deliveryId: item.deliveryId, endpointId: item.endpointId, ...(item.manual ? { manual: true } : {}) } satisfies DeliverJob,
         opts: {
           ...baseJobOptions,
           jobId: item.jobId,

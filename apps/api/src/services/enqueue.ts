@@ -7,8 +7,9 @@ const ENQUEUE_TIMEOUT_MS = 2_000;
 
 export interface EventDeliveries {
   eventId: string;
-  deliveries: { id: string; jobId: string }[];
+  deliveries: { id: string; endpointId: string; jobId: string }[];
   maxAttempts: number;
+  manual?: boolean;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -35,7 +36,7 @@ export async function enqueueNewDeliveries(deps: ApiDeps, events: readonly Event
     await withTimeout(
       Promise.all([
         deps.queues.enqueueDeliveries(
-          inline.flatMap((event) => event.deliveries.map((d) => ({ deliveryId: d.id, jobId: d.jobId, attemptsLeft: event.maxAttempts }))),
+          inline.flatMap((event) => event.deliveries.map((d) => ({ deliveryId: d.id, endpointId: d.endpointId, jobId: d.jobId, attemptsLeft: event.maxAttempts, manual: event.manual }))),
         ),
         ...large.map((event) => deps.queues.enqueueFanout(event.eventId)),
       ]),

@@ -70,10 +70,11 @@ export async function acceptEvents(
 ): Promise<AcceptedEvent[]> {
   const maxAttempts = options.maxAttempts ?? deps.config.DISPATCH_RETRY_SCHEDULE.length + 1;
   const trigger = options.test ? 'test' : 'initial';
+  // One acceptance time for the events and their deliveries, so their timestamps agree.
+  const createdAt = new Date();
   const prepared = await deps.db.transaction(async (tx) => {
     const candidates = options.target ? [] : await findFanoutCandidates(tx, { workspaceId, types: [...new Set(inputs.map((i) => i.type))] });
     const events: PreparedEvent[] = inputs.map((input, index) => {
-      const createdAt = new Date();
       const id = newId('event');
       const envelope = { id, type: input.type, timestamp: createdAt.toISOString(), data: input.data };
       const linkId = input.linkId ?? eventLinkId(input.data) ?? null;
@@ -86,10 +87,10 @@ export async function acceptEvents(
       return { row, deliveries };
     });
     await insertEvents(tx, events.map((e) => e.row));
-    await insertDeliveries(tx, events.flatMap((e) => e.deliveries), { workspaceId, test: options.test ?? false, maxAttempts, trigger });
+    await insertDeliveries(tx, events.flatMap((e) => e.deliveries), { workspaceId, test: options.test ?? false, maxAttempts, trigger, createdAt });
     return events;
   });
-  await enqueueNewDeliveries(deps, prepared.map((event) => ({ eventId: event.row.id, deliveries: event.deliveries, maxAttempts })));
+  await enqueueNewDeliveries(deps, prepared.map((event) => ({ eventId: event.row.id, deliveries: event.deliveries, maxAttempts, manual: options.test })));
   return prepared.map((event) => ({
     id: event.row.id,
     type: event.row.type,

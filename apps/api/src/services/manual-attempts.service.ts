@@ -39,7 +39,7 @@ export async function redeliver(deps: ApiDeps, scope: EndpointScope, endpointId:
   await enqueueBestEffort(deps, async () => {
     // The scheduled retry is dropped; even if removal fails it no longer owns the delivery.
     if (result.previousJobId) await deps.queues.deliveries.remove(result.previousJobId).catch(() => 0);
-    await deps.queues.enqueueDeliveries([{ deliveryId, jobId: result.jobId, attemptsLeft: result.attemptsLeft }]);
+    await deps.queues.enqueueDeliveries([{ deliveryId, endpointId, jobId: result.jobId, attemptsLeft: result.attemptsLeft, manual: true }]);
   });
   const row = await findDelivery(deps.db, { workspaceId: scope.workspaceId, deliveryId, endpointId });
   return { delivery: deliveryView(row!) };

@@ -17,6 +17,7 @@ import {
   type ClaimedDelivery,
 } from '@dispatch/db';
 import type { WorkerDeps } from '../deps.js';
+import type { AttemptSignal } from './endpoint-guard.js';
 import { sendWebhook, type SendResult } from './send.js';
 
 export const USER_AGENT = 'Dispatch-Webhooks/0.1.0';
@@ -40,18 +41,18 @@ export function buildRequestHeaders(deps: WorkerDeps, delivery: ClaimedDelivery,
   };
 }
 
-function decide(deps: WorkerDeps, delivery: ClaimedDelivery, attemptNo: number, result: SendResult): NextStep {
+function decide(deps: WorkerDeps, delivery: ClaimedDelivery, attemptNo: number, result: SendResult) {
   const outcome = result.error ? classifyError(result.error) : classifyStatus(result.statusCode!);
   const retryAfterHeader = result.responseHeaders?.['retry-after'];
   const retryAfterMs = parseRetryAfter(Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader);
-  return nextStep(outcome, attemptNo, delivery.maxAttempts, deps.config.DISPATCH_RETRY_SCHEDULE, retryAfterMs);
+  return { step: nextStep(outcome, attemptNo, delivery.maxAttempts, deps.config.DISPATCH_RETRY_SCHEDULE, retryAfterMs), retryAfterMs };
 }
 
 /**
  * Makes one attempt of a claimed delivery and records it, with its consequences for the delivery
  * and the endpoint, in one transaction. Returns what happens next.
  */
-export async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedDelivery): Promise<NextStep> {
+export async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedDelivery): Promise<{ step: NextStep; signal: AttemptSignal }> {
   const attemptNo = delivery.attemptCount + 1;
   const attemptedAt = new Date();
   const requestHeaders = buildRequestHeaders(deps, delivery, attemptedAt);
@@ -61,7 +62,7 @@ export async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedDeliver
     headers: requestHeaders,
     allowPrivateDestinations: deps.config.DISPATCH_ALLOW_PRIVATE_DESTINATIONS,
   });
-  const step = decide(deps, delivery, attemptNo, result);
+  const { step, retryAfterMs } = decide(deps, delivery, attemptNo, result);
   const attemptId = newId('attempt');
   await deps.db.transaction(async (tx) => {
     await insertAttempt(tx, {
@@ -97,5 +98,5 @@ export async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedDeliver
       if (step.status === 'failed' && step.gone) await disableEndpointGone(tx, delivery.endpointId);
     }
   });
-  return step;
+  return { step, signal: { statusCode: result.statusCode, error: result.error, retryAfterMs } };
 }

@@ -4,8 +4,9 @@ import type { AttemptTimings } from '@dispatch/db';
 
 export const STORED_BODY_LIMIT = 32 * 1024;
 // Past this many bytes we stop reading a body of unknown length: a hostile receiver cannot make
-// the worker download (or hold) more than this for one attempt.
-const COUNTED_BODY_LIMIT = 1024 * 1024;
+// the worker download (or hold) more than this for one attempt. With a content-length we stop as
+// soon as STORED_BODY_LIMIT is stored, since the size is known.
+export const COUNTED_BODY_LIMIT = 1024 * 1024;
 
 export interface SendResult {
   statusCode: number | null;
@@ -37,18 +38,36 @@ const failure = (error: AttemptError, startedAt: number, timings?: RequestTiming
   timings: timingsFrom(timings, performance.now() - startedAt),
 });
 
+/** An IP-literal host never reaches the client's DNS lookup (net connects to it directly), so it is checked here. */
+function literalCheck(url: string, allowPrivate: boolean): AttemptError | null {
+  let hostname: string;
+  try {
+    // WHATWG parsing normalises 2130706433, 0x7f.1, 017700000001 and 127.1 to 127.0.0.1, and
+    // [::ffff:127.0.0.1] to [::ffff:7f00:1]; got connects to that same parsed hostname.
+    hostname = new URL(url).hostname;
+  } catch {
+    return 'network_error';
+  }
+  return !allowPrivate && isBlockedHostname(hostname) ? 'destination_blocked' : null;
+}
+
 /**
  * Sends one signed request and reads at most STORED_BODY_LIMIT bytes of the answer. Never throws:
  * every way a request can end is a SendResult for the attempt record.
+ *
+ * The body read is bounded (STORED_BODY_LIMIT kept, COUNTED_BODY_LIMIT counted), and when we stop
+ * reading early the request and its socket are destroyed, so a half-read connection never goes back
+ * into the keep-alive pool. An answer whose body stalls or breaks after the status line keeps its
+ * status as the outcome (`error` stays null, as the contract says for an HTTP answer) and is marked
+ * truncated, its size being the bytes seen (or the declared length).
  */
 export function sendWebhook(
   client: Got,
   input: { url: string; body: string; headers: Record<string, string>; allowPrivateDestinations: boolean },
 ): Promise<SendResult> {
   const startedAt = performance.now();
-  if (!input.allowPrivateDestinations && isBlockedHostname(new URL(input.url).hostname)) {
-    return Promise.resolve(failure('destination_blocked', startedAt));
-  }
+  const refused = literalCheck(input.url, input.allowPrivateDestinations);
+  if (refused) return Promise.resolve(failure(refused, startedAt));
   return new Promise((resolve) => {
     const stream = client.stream(input.url, { method: 'POST', body: input.body, headers: input.headers });
     const chunks: Buffer[] = [];
@@ -57,11 +76,13 @@ export function sendWebhook(
     let statusCode: number | null = null;
     let responseHeaders: Record<string, string | string[]> | null = null;
     let declaredLength: number | null = null;
+    let complete = false;
     let settled = false;
 
     const finish = (error: AttemptError | null) => {
       if (settled) return;
       settled = true;
+      // Before the body's end this destroys the socket too; after it the socket is already back in the pool.
       stream.destroy();
       const body = Buffer.concat(chunks).toString('utf8');
       const size = declaredLength ?? received;
@@ -69,7 +90,7 @@ export function sendWebhook(
         statusCode,
         responseHeaders,
         responseBody: statusCode === null ? null : body,
-        responseBodyTruncated: size > stored,
+        responseBodyTruncated: statusCode !== null && (size > stored || !complete),
         responseBodySize: statusCode === null ? null : size,
         error,
         timings: timingsFrom((stream as unknown as { timings?: RequestTimings }).timings, performance.now() - startedAt),
@@ -79,8 +100,10 @@ export function sendWebhook(
     stream.on('response', (response: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => {
       statusCode = response.statusCode;
       responseHeaders = Object.fromEntries(Object.entries(response.headers).filter((e): e is [string, string | string[]] => e[1] !== undefined));
+      // A content-length counts encoded bytes; a compressed body is counted as it is decoded.
+      const encoded = (response.headers['content-encoding'] ?? 'identity') !== 'identity';
       const length = Number(response.headers['content-length']);
-      declaredLength = Number.isFinite(length) && length >= 0 ? length : null;
+      declaredLength = !encoded && Number.isFinite(length) && length >= 0 ? length : null;
     });
     stream.on('data', (chunk: Buffer) => {
       received += chunk.length;
@@ -89,13 +112,18 @@ export function sendWebhook(
         chunks.push(slice);
         stored += slice.length;
       }
+      if (declaredLength !== null && received >= declaredLength) complete = true;
       // Enough read: the size is known from the header, or we have counted as far as we will.
       if (stored >= STORED_BODY_LIMIT && (declaredLength !== null || received >= COUNTED_BODY_LIMIT)) finish(null);
     });
-    stream.on('end', () => finish(null));
+    stream.on('end', () => {
+      complete = true;
+      finish(null);
+    });
     stream.on('error', (err: Error & { code?: string }) => {
       // An answer whose body then stalls or breaks still has a status: the status is the outcome.
       if (statusCode !== null) return finish(null);
+      if (settled) return;
       settled = true;
       resolve(failure(attemptErrorFromCode(err.code, err.name), startedAt, (stream as unknown as { timings?: RequestTimings }).timings));
     });

@@ -1,24 +1,38 @@
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import { cancelDelivery, claimDelivery } from '@dispatch/db';
 import { deliverJobSchema } from '@dispatch/queue';
 import type { WorkerDeps } from '../deps.js';
 import { attemptDelivery } from '../delivery/attempt.js';
 import { RetryLaterError } from '../delivery/retry-later.js';
 
+// An attempt still marked as started this long after the request timeout died with its worker.
+const ATTEMPT_STALE_MARGIN_MS = 30_000;
+
 /** One job per delivery (never a loop over endpoints); one run of it is one attempt. */
-export async function deliverJob(deps: WorkerDeps, job: Job): Promise<string> {
-  const { deliveryId } = deliverJobSchema.parse(job.data);
-  const delivery = await claimDelivery(deps.db, deliveryId, job.id!);
-  // Superseded (a redelivery took over), already finished, or deleted: nothing to do.
-  if (!delivery) return 'stale';
-  // A disabled endpoint gets no scheduled attempts. What an operator asks for (test, redeliver,
-  // replay) still reaches it: that is how a fix is checked before re-enabling.
-  const scheduled = delivery.jobTrigger === 'initial' || delivery.jobTrigger === 'retry';
-  if (!delivery.test && scheduled && !delivery.endpointActive) {
-    await cancelDelivery(deps.db, deliveryId);
-    return 'cancelled';
+export async function deliverJob(deps: WorkerDeps, job: Job, token?: string): Promise<string> {
+  const { deliveryId, endpointId, manual } = deliverJobSchema.parse(job.data);
+  // A saturated or tripped endpoint holds its own jobs back; no attempt is used and no row is touched.
+  const admission = deps.endpointGuard.admit(endpointId, { ignoreBreaker: manual === true });
+  if (!admission.admitted) {
+    await job.moveToDelayed(admission.retryAt, token);
+    throw new DelayedError();
   }
-  const step = await attemptDelivery(deps, delivery);
-  if (step.status === 'pending') throw new RetryLaterError(step.delayMs);
-  return step.status;
+  try {
+    const delivery = await claimDelivery(deps.db, deliveryId, job.id!, deps.config.DISPATCH_REQUEST_TIMEOUT + ATTEMPT_STALE_MARGIN_MS);
+    // Superseded (a redelivery took over), already finished, or deleted: nothing to do.
+    if (!delivery) return 'stale';
+    // A disabled endpoint gets no scheduled attempts. What an operator asks for (test, redeliver,
+    // replay) still reaches it: that is how a fix is checked before re-enabling.
+    const scheduled = delivery.jobTrigger === 'initial' || delivery.jobTrigger === 'retry';
+    if (!delivery.test && scheduled && !delivery.endpointActive) {
+      await cancelDelivery(deps.db, deliveryId);
+      return 'cancelled';
+    }
+    const { step, signal } = await attemptDelivery(deps, delivery);
+    deps.endpointGuard.record(endpointId, signal);
+    if (step.status === 'pending') throw new RetryLaterError(step.delayMs);
+    return step.status;
+  } finally {
+    admission.release();
+  }
 }

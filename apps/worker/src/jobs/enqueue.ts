@@ -9,6 +9,7 @@ export async function enqueueQueueable(deps: WorkerDeps, rows: readonly Queueabl
     await deps.queues.enqueueDeliveries(
       rows.slice(i, i + CHUNK).map((row) => ({
         deliveryId: row.id,
+        endpointId: row.endpointId,
         jobId: row.jobId,
         attemptsLeft: row.maxAttempts - row.attemptCount,
         delayMs: Math.max(0, row.nextAttemptAt.getTime() - Date.now()),

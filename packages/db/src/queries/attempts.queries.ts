@@ -25,15 +25,17 @@ export interface ClaimedDelivery {
 }
 
 /**
- * Marks the delivery as being attempted, if `jobId` still owns it and it is pending. A job that no
- * longer owns its delivery (superseded by a redelivery, or re-added by the reconciler after the
- * attempt was made) gets undefined and does nothing.
+ * Marks the delivery as being attempted, if `jobId` still owns it, it is pending and no other run is
+ * attempting it. A job that no longer owns its delivery (superseded by a redelivery) or a second run
+ * of the same job (re-added by the reconciler after Redis lost the first one while it was still
+ * running) gets undefined and does nothing. An attempt older than `attemptStaleMs` is a crashed one.
  */
-export async function claimDelivery(db: Db, deliveryId: string, jobId: string): Promise<ClaimedDelivery | undefined> {
+export async function claimDelivery(db: Db, deliveryId: string, jobId: string, attemptStaleMs: number): Promise<ClaimedDelivery | undefined> {
   const result = await db.execute<Record<string, unknown>>(sql`
     WITH claimed AS (
       UPDATE ${deliveries} SET attempt_started_at = now()
       WHERE id = ${deliveryId} AND job_id = ${jobId} AND status = 'pending'
+        AND (attempt_started_at IS NULL OR attempt_started_at < now() - make_interval(secs => ${attemptStaleMs / 1000}))
       RETURNING id, workspace_id, event_id, endpoint_id, test, attempt_count, max_attempts, job_trigger, replay_id
     )
     SELECT c.*, ev.payload, e.url, e.headers, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at,

@@ -1,0 +1,94 @@
+import { RETRY_AFTER_CAP_MS, type AttemptError } from '@dispatch/core';
+
+// Keeps one bad endpoint from holding back the others, inside one worker process:
+// - a concurrency cap per endpoint, so a receiver that hangs until the timeout can occupy at most
+//   `perEndpoint` of the worker's slots;
+// - a circuit breaker that opens on 429/502/503/504 or a run of timeouts/refused connections, so the
+//   endpoint's queued deliveries wait (without using an attempt) instead of piling on. After the
+//   pause one probe goes through; its success closes the breaker, its failure doubles the pause.
+// The state is per process on purpose: it needs no coordination and costs no Redis round trip per
+// delivery; with N workers an endpoint sees at most N probes.
+
+const FAILURES_TO_OPEN = 3;
+const MAX_PAUSE_MS = 60_000;
+const CAP_RETRY_MS = 250;
+
+type BreakerState = { kind: 'closed'; failures: number } | { kind: 'open'; until: number; pauseMs: number } | { kind: 'probing'; pauseMs: number };
+
+export type Admission = { admitted: true; release: () => void } | { admitted: false; retryAt: number };
+
+export interface AttemptSignal {
+  statusCode: number | null;
+  error: AttemptError | null;
+  retryAfterMs: number | null;
+}
+
+const THROTTLE = new Set([429, 502, 503, 504]);
+
+export class EndpointGuard {
+  private readonly active = new Map<string, number>();
+  private readonly breakers = new Map<string, BreakerState>();
+
+  private readonly perEndpoint: number;
+  private readonly pauseMs: number;
+
+  constructor(options: { perEndpoint: number; pauseMs: number }, private readonly now: () => number = Date.now) {
+    this.perEndpoint = options.perEndpoint;
+    this.pauseMs = options.pauseMs;
+  }
+
+  admit(endpointId: string, options: { ignoreBreaker?: boolean } = {}): Admission {
+    const breaker = options.ignoreBreaker ? undefined : this.breakers.get(endpointId);
+    const now = this.now();
+    if (breaker?.kind === 'open') {
+      if (now < breaker.until) return { admitted: false, retryAt: breaker.until + jitter() };
+      this.breakers.set(endpointId, { kind: 'probing', pauseMs: breaker.pauseMs });
+    } else if (breaker?.kind === 'probing' && (this.active.get(endpointId) ?? 0) > 0) {
+      return { admitted: false, retryAt: now + CAP_RETRY_MS + jitter() };
+    }
+    const running = this.active.get(endpointId) ?? 0;
+    if (running >= this.perEndpoint) return { admitted: false, retryAt: now + CAP_RETRY_MS + jitter() };
+    this.active.set(endpointId, running + 1);
+    let released = false;
+    return {
+      admitted: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        const left = (this.active.get(endpointId) ?? 1) - 1;
+        if (left <= 0) this.active.delete(endpointId);
+        else this.active.set(endpointId, left);
+      },
+    };
+  }
+
+  /** Feeds the outcome of an attempt to the endpoint's breaker. */
+  record(endpointId: string, signal: AttemptSignal): void {
+    const state = this.breakers.get(endpointId) ?? { kind: 'closed', failures: 0 };
+    // Attempts that were already in flight when it opened do not lengthen the pause.
+    if (state.kind === 'open') return;
+    const throttled = signal.statusCode !== null && THROTTLE.has(signal.statusCode);
+    const unreachable = signal.error === 'timeout' || signal.error === 'connection_refused';
+    if (!throttled && !unreachable) {
+      this.breakers.delete(endpointId);
+      return;
+    }
+    const pauseMs = state.kind === 'closed' ? this.pauseMs : Math.min(state.pauseMs * 2, Math.max(MAX_PAUSE_MS, this.pauseMs));
+    const failures = state.kind === 'closed' ? state.failures + 1 : FAILURES_TO_OPEN;
+    if (!throttled && failures < FAILURES_TO_OPEN) {
+      this.breakers.set(endpointId, { kind: 'closed', failures });
+      return;
+    }
+    const pause = Math.min(Math.max(pauseMs, signal.retryAfterMs ?? 0), RETRY_AFTER_CAP_MS);
+    this.breakers.set(endpointId, { kind: 'open', until: this.now() + pause, pauseMs });
+  }
+
+  /** For logs and tests. */
+  isOpen(endpointId: string): boolean {
+    const state = this.breakers.get(endpointId);
+    return state?.kind === 'open' && this.now() < state.until;
+  }
+}
+
+// Spread the held-back jobs so they do not all come back in the same millisecond.
+const jitter = () => Math.floor(Math.random() * 100);
