@@ -23,6 +23,7 @@ export class Receiver {
   private readonly scripts = new Map<string, ScriptedResponse[]>();
   private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
   private server!: Server;
+  private readonly delayed = new Set<NodeJS.Timeout>();
   baseUrl = '';
 
   async start(): Promise<this> {
@@ -38,8 +39,13 @@ export class Receiver {
           res.writeHead(response.status, { 'content-type': 'text/plain', ...response.headers });
           res.end(response.body ?? '');
         };
-        if (response.delayMs) setTimeout(send, response.delayMs);
-        else send();
+        if (response.delayMs) {
+          const timer = setTimeout(() => {
+            this.delayed.delete(timer);
+            send();
+          }, response.delayMs);
+          this.delayed.add(timer);
+        } else send();
         this.notify();
       });
     });
@@ -74,6 +80,7 @@ export class Receiver {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.delayed) clearTimeout(timer);
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

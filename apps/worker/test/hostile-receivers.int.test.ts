@@ -162,11 +162,11 @@ describe('through the worker (1 s timeout, one retry after 100 ms)', () => {
     const broken = await createHook((await serve(garbage)).url);
     const good = await createHook(healthy.url('/e2e-healthy'));
 
-    const { peak } = await measurePeakMemory(async () => {
+    const { result: deliveries, peak } = await measurePeakMemory(async () => {
       await emit();
       return Promise.all([huge, mute, broken, good].map(settled));
     });
-    const [hugeDelivery, muteDelivery, brokenDelivery, goodDelivery] = await Promise.all([huge, mute, broken, good].map(settled));
+    const [hugeDelivery, muteDelivery, brokenDelivery, goodDelivery] = deliveries;
 
     expect(hugeDelivery).toMatchObject({ status: 'succeeded', attemptCount: 1 });
     expect(hugeDelivery.attempts[0]).toMatchObject({ statusCode: 200, error: null, responseBodyTruncated: true, responseBodySize: HUNDRED_MB });

@@ -98,5 +98,5 @@ export async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedDeliver
       if (step.status === 'failed' && step.gone) await disableEndpointGone(tx, delivery.endpointId);
     }
   });
-  return { step, signal: { statusCode: result.statusCode, error: result.error, retryAfterMs } };
+  return { step, signal: { responseTimeMs: result.timings.total, statusCode: result.statusCode, error: result.error, retryAfterMs } };
 }

@@ -2,7 +2,9 @@ import { RETRY_AFTER_CAP_MS, type AttemptError } from '@dispatch/core';
 
 // Keeps one bad endpoint from holding back the others, inside one worker process:
 // - a concurrency cap per endpoint, so a receiver that hangs until the timeout can occupy at most
-//   `perEndpoint` of the worker's slots;
+//   `perEndpoint` of the worker's slots. An endpoint that answers fast (latency average under
+//   FAST_MS, nothing in flight for longer than STUCK_MS) is not capped: holding back jobs of a healthy
+//   receiver with a backlog would only slow it down;
 // - a circuit breaker that opens on 429/502/503/504 or a run of timeouts/refused connections, so the
 //   endpoint's queued deliveries wait (without using an attempt) instead of piling on. After the
 //   pause one probe goes through; its success closes the breaker, its failure doubles the pause.
@@ -11,13 +13,20 @@ import { RETRY_AFTER_CAP_MS, type AttemptError } from '@dispatch/core';
 
 const FAILURES_TO_OPEN = 3;
 const MAX_PAUSE_MS = 60_000;
-const CAP_RETRY_MS = 250;
+const FAST_MS = 250;
+const STUCK_MS = 1_000;
+// A held-back job comes back after about one request's time of its endpoint (bounded), so jobs of
+// a briefly saturated endpoint return soon and those of a slow one do not churn through the queue.
+const MIN_HOLD_MS = 50;
+const MAX_HOLD_MS = 1_000;
+const EWMA_WEIGHT = 0.2;
 
 type BreakerState = { kind: 'closed'; failures: number } | { kind: 'open'; until: number; pauseMs: number } | { kind: 'probing'; pauseMs: number };
 
 export type Admission = { admitted: true; release: () => void } | { admitted: false; retryAt: number };
 
 export interface AttemptSignal {
+  responseTimeMs: number;
   statusCode: number | null;
   error: AttemptError | null;
   retryAfterMs: number | null;
@@ -26,7 +35,10 @@ export interface AttemptSignal {
 const THROTTLE = new Set([429, 502, 503, 504]);
 
 export class EndpointGuard {
-  private readonly active = new Map<string, number>();
+  /** Start times of the requests in flight, per endpoint. */
+  private readonly active = new Map<string, number[]>();
+  /** Moving average of response times, per endpoint. */
+  private readonly latency = new Map<string, number>();
   private readonly breakers = new Map<string, BreakerState>();
 
   private readonly perEndpoint: number;
@@ -43,27 +55,41 @@ export class EndpointGuard {
     if (breaker?.kind === 'open') {
       if (now < breaker.until) return { admitted: false, retryAt: breaker.until + jitter() };
       this.breakers.set(endpointId, { kind: 'probing', pauseMs: breaker.pauseMs });
-    } else if (breaker?.kind === 'probing' && (this.active.get(endpointId) ?? 0) > 0) {
-      return { admitted: false, retryAt: now + CAP_RETRY_MS + jitter() };
     }
-    const running = this.active.get(endpointId) ?? 0;
-    if (running >= this.perEndpoint) return { admitted: false, retryAt: now + CAP_RETRY_MS + jitter() };
-    this.active.set(endpointId, running + 1);
+    const running = this.active.get(endpointId) ?? [];
+    const probing = breaker?.kind === 'probing' && running.length > 0;
+    if (probing || (running.length >= this.perEndpoint && !this.isFast(endpointId, running, now))) {
+      return { admitted: false, retryAt: now + this.holdMs(endpointId, running, now) + jitter() };
+    }
+    running.push(now);
+    this.active.set(endpointId, running);
     let released = false;
     return {
       admitted: true,
       release: () => {
         if (released) return;
         released = true;
-        const left = (this.active.get(endpointId) ?? 1) - 1;
-        if (left <= 0) this.active.delete(endpointId);
-        else this.active.set(endpointId, left);
+        const index = running.indexOf(now);
+        if (index >= 0) running.splice(index, 1);
+        if (running.length === 0 && this.active.get(endpointId) === running) this.active.delete(endpointId);
       },
     };
   }
 
+  private isFast(endpointId: string, running: number[], now: number): boolean {
+    const average = this.latency.get(endpointId);
+    return average !== undefined && average < FAST_MS && !running.some((startedAt) => now - startedAt > STUCK_MS);
+  }
+
+  private holdMs(endpointId: string, running: number[], now: number): number {
+    if (running.some((startedAt) => now - startedAt > STUCK_MS)) return MAX_HOLD_MS;
+    return Math.min(Math.max(this.latency.get(endpointId) ?? MIN_HOLD_MS, MIN_HOLD_MS), MAX_HOLD_MS);
+  }
+
   /** Feeds the outcome of an attempt to the endpoint's breaker. */
   record(endpointId: string, signal: AttemptSignal): void {
+    const previous = this.latency.get(endpointId);
+    this.latency.set(endpointId, previous === undefined ? signal.responseTimeMs : previous + EWMA_WEIGHT * (signal.responseTimeMs - previous));
     const state = this.breakers.get(endpointId) ?? { kind: 'closed', failures: 0 };
     // Attempts that were already in flight when it opened do not lengthen the pause.
     if (state.kind === 'open') return;

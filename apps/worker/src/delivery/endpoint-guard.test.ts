@@ -1,0 +1,94 @@
+import { describe, expect, it } from '@jest/globals';
+import { EndpointGuard, type AttemptSignal } from './endpoint-guard.js';
+
+function guardAt(start = 1_000_000) {
+  const clock = { now: start };
+  const guard = new EndpointGuard({ perEndpoint: 2, pauseMs: 5_000 }, () => clock.now);
+  return { guard, clock };
+}
+const ok: AttemptSignal = { responseTimeMs: 5, statusCode: 200, error: null, retryAfterMs: null };
+const slowOk: AttemptSignal = { ...ok, responseTimeMs: 2_000 };
+const timeout: AttemptSignal = { responseTimeMs: 15_000, statusCode: null, error: 'timeout', retryAfterMs: null };
+const throttled = (retryAfterMs: number | null = null): AttemptSignal => ({ responseTimeMs: 5, statusCode: 503, error: null, retryAfterMs });
+
+describe('EndpointGuard concurrency cap', () => {
+  it('caps an endpoint of unknown or slow latency at perEndpoint, per endpoint', () => {
+    const { guard } = guardAt();
+    expect(guard.admit('a').admitted).toBe(true);
+    expect(guard.admit('a').admitted).toBe(true);
+    expect(guard.admit('a').admitted).toBe(false);
+    expect(guard.admit('b').admitted).toBe(true);
+    guard.record('a', slowOk);
+    expect(guard.admit('a').admitted).toBe(false);
+  });
+
+  it('frees a slot on release, once', () => {
+    const { guard } = guardAt();
+    const first = guard.admit('a');
+    guard.admit('a');
+    if (!first.admitted) throw new Error('expected admission');
+    first.release();
+    first.release();
+    expect(guard.admit('a').admitted).toBe(true);
+    expect(guard.admit('a').admitted).toBe(false);
+  });
+
+  it('does not cap a fast endpoint, unless one of its requests is stuck', () => {
+    const { guard, clock } = guardAt();
+    guard.record('a', ok);
+    for (let i = 0; i < 10; i++) expect(guard.admit('a').admitted).toBe(true);
+    clock.now += 1_500;
+    const held = guard.admit('a');
+    expect(held).toEqual({ admitted: false, retryAt: expect.any(Number) });
+    if (!held.admitted) expect(held.retryAt - clock.now).toBeGreaterThanOrEqual(1_000);
+  });
+});
+
+describe('EndpointGuard circuit breaker', () => {
+  it('opens on a throttling answer for the pause (or Retry-After, if longer), then lets one probe through', () => {
+    const { guard, clock } = guardAt();
+    guard.record('a', throttled(8_000));
+    const held = guard.admit('a');
+    expect(held.admitted).toBe(false);
+    if (!held.admitted) expect(held.retryAt).toBeGreaterThanOrEqual(clock.now + 8_000);
+    clock.now += 8_001;
+    const probe = guard.admit('a');
+    expect(probe.admitted).toBe(true);
+    expect(guard.admit('a').admitted).toBe(false);
+    guard.record('a', ok);
+    if (probe.admitted) probe.release();
+    expect(guard.admit('a').admitted).toBe(true);
+  });
+
+  it('opens after three timeouts in a row, not before, and a success resets the run', () => {
+    const { guard } = guardAt();
+    guard.record('a', timeout);
+    guard.record('a', timeout);
+    guard.record('a', ok);
+    guard.record('a', timeout);
+    guard.record('a', timeout);
+    expect(guard.isOpen('a')).toBe(false);
+    guard.record('a', timeout);
+    expect(guard.isOpen('a')).toBe(true);
+  });
+
+  it('doubles the pause when the probe fails, and ignores failures that were already in flight', () => {
+    const { guard, clock } = guardAt();
+    guard.record('a', throttled());
+    guard.record('a', throttled());
+    clock.now += 5_001;
+    expect(guard.admit('a').admitted).toBe(true);
+    guard.record('a', throttled());
+    clock.now += 9_000;
+    expect(guard.isOpen('a')).toBe(true);
+    clock.now += 1_001;
+    expect(guard.isOpen('a')).toBe(false);
+  });
+
+  it('lets operator-requested attempts through an open breaker', () => {
+    const { guard } = guardAt();
+    guard.record('a', throttled());
+    expect(guard.admit('a').admitted).toBe(false);
+    expect(guard.admit('a', { ignoreBreaker: true }).admitted).toBe(true);
+  });
+});
