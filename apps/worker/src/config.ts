@@ -12,6 +12,8 @@ const schema = z
     /** How often the reconciler looks for deliveries Redis forgot, and how late one must be to count. */
     DISPATCH_RECONCILE_INTERVAL: durationField('15s'),
     DISPATCH_RECONCILE_GRACE: durationField('30s'),
+    /** Attempts, and finished events with their deliveries, are kept this long. */
+    DISPATCH_RETENTION: durationField('30d'),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(20),
   })
   .transform((env, ctx) => {

@@ -4,6 +4,7 @@ import type { WorkerDeps } from './deps.js';
 import { deliverJob } from './jobs/deliver.job.js';
 import { fanoutJob } from './jobs/fanout.job.js';
 import { reconcileJob } from './jobs/reconcile.job.js';
+import { pruneJob } from './jobs/prune.job.js';
 import { replayJob } from './jobs/replay.job.js';
 
 export type JobHandler = (deps: WorkerDeps, job: Job, token?: string) => Promise<unknown>;
@@ -22,6 +23,7 @@ export const registrations: Registration[] = [
   { queue: QUEUES.fanout, job: JOBS.fanout, handler: fanoutJob },
   { queue: QUEUES.maintenance, job: JOBS.reconcile, handler: (deps) => reconcileJob(deps) },
   { queue: QUEUES.maintenance, job: JOBS.replay, handler: replayJob },
+  { queue: QUEUES.maintenance, job: JOBS.prune, handler: (deps) => pruneJob(deps) },
 ];
 
 export function buildRegistry(list: readonly Registration[]): Map<QueueName, Map<string, JobHandler>> {

@@ -13,6 +13,7 @@ import { buildRegistry, registrations, type JobHandler } from './registry.js';
 // BullMQ renews a job's lock while it runs; the lock must still outlive the slowest attempt so a
 // stalled-job check never hands a slow attempt to a second worker.
 const LOCK_MARGIN_MS = 30_000;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export interface WorkerRuntime {
   deps: WorkerDeps;
@@ -46,7 +47,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   const concurrency: Record<string, number> = {
     [QUEUES.deliveries]: config.DISPATCH_WORKER_CONCURRENCY,
     [QUEUES.fanout]: 2,
-    [QUEUES.maintenance]: 1,
+    // Reconcile, replay and prune must not wait behind each other.
+    [QUEUES.maintenance]: 3,
   };
   const workers = [...registry].map(
     ([queue, handlers]) =>
@@ -59,6 +61,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     });
   }
   await queues.maintenance.upsertJobScheduler('reconcile', { every: config.DISPATCH_RECONCILE_INTERVAL }, { name: JOBS.reconcile, data: {} });
+  await queues.maintenance.upsertJobScheduler('prune', { every: PRUNE_EVERY_MS }, { name: JOBS.prune, data: {} });
 
   return {
     deps,

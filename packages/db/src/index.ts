@@ -11,3 +11,4 @@ export * from './queries/attempts.queries.js';
 export * from './queries/reconcile.queries.js';
 export * from './queries/manual-attempts.queries.js';
 export * from './queries/replays.queries.js';
+export * from './queries/prune.queries.js';

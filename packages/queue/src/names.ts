@@ -11,4 +11,5 @@ export const JOBS = {
   fanout: 'fanout',
   reconcile: 'reconcile',
   replay: 'replay',
+  prune: 'prune',
 } as const;

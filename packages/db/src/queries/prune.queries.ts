@@ -1,0 +1,27 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { attempts, deliveries, events } from '../schema/index.js';
+
+// Retention. Each call deletes one bounded batch in its own short statement, so pruning never holds
+// long locks or a long transaction; the caller loops.
+
+/** Attempts older than the cutoff (found through the attempted_at index). Returns how many went. */
+export async function pruneAttemptsBatch(db: Db, input: { before: Date; batchSize: number }): Promise<number> {
+  const result = await db.execute(sql`
+    DELETE FROM ${attempts} WHERE id IN (
+      SELECT id FROM ${attempts} WHERE attempted_at < ${input.before.toISOString()} LIMIT ${input.batchSize}
+    )`);
+  return result.rowCount ?? 0;
+}
+
+/** Events older than the cutoff whose deliveries are all finished; their deliveries go with them. */
+export async function pruneEventsBatch(db: Db, input: { before: Date; batchSize: number }): Promise<number> {
+  const result = await db.execute(sql`
+    DELETE FROM ${events} WHERE id IN (
+      SELECT e.id FROM ${events} e
+      WHERE e.created_at < ${input.before.toISOString()}
+        AND NOT EXISTS (SELECT 1 FROM ${deliveries} d WHERE d.event_id = e.id AND d.status = 'pending')
+      LIMIT ${input.batchSize}
+    )`);
+  return result.rowCount ?? 0;
+}
