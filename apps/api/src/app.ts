@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { ApiDeps } from './deps.js';
 import { errorMiddleware, notFoundRoute } from './http/errors.middleware.js';
 import { requestId } from './http/request-id.js';
+import { buildOpenApi } from './http/openapi.js';
 import { deferBodyErrors, mount, requireJsonBody } from './http/route.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { catalogRoutes } from './routes/catalog.routes.js';
@@ -11,6 +12,8 @@ import { linkRoutes } from './routes/links.routes.js';
 import { linkWebhookRoutes } from './routes/link-webhooks.routes.js';
 import { outboundRoutes } from './routes/outbound.routes.js';
 import { webhookRoutes } from './routes/webhooks.routes.js';
+
+export const API_VERSION = '0.1.0';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -28,7 +31,12 @@ export function createApp(deps: ApiDeps): express.Express {
   api.use(deferBodyErrors);
   api.use(requireJsonBody);
   // The catalog comes before the outbound routes so `/integrations/outbound/events` is not read as an id.
-  mount(api, deps, [...adminRoutes, ...linkRoutes, ...linkWebhookRoutes, ...webhookRoutes, ...eventRoutes, ...catalogRoutes, ...outboundRoutes]);
+  const routes = [...adminRoutes, ...linkRoutes, ...linkWebhookRoutes, ...webhookRoutes, ...eventRoutes, ...catalogRoutes, ...outboundRoutes];
+  const openApi = buildOpenApi(routes, API_VERSION);
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  mount(api, deps, routes);
   app.use('/api', api);
 
   app.use(notFoundRoute);

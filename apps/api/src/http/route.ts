@@ -63,7 +63,7 @@ async function authorize(deps: ApiDeps, access: Access, req: Request): Promise<P
 
 // A list of routes mixes input types; each definition was checked against its own schemas by `route()`.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyRoute = RouteDefinition<any, any, any>;
+export type AnyRoute = RouteDefinition<any, any, any>;
 
 type RequestWithBodyError = Request & { bodyError?: unknown };
 

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { AnyRoute } from './route.js';
+
+// The OpenAPI document, built from the same route declarations that validate requests, so it
+// cannot drift from what the API accepts. Choices the contract left open are written here too.
+
+const ERROR_SCHEMA = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+        requestId: { type: 'string' },
+      },
+      required: ['code', 'message', 'details', 'requestId'],
+    },
+  },
+};
+
+function jsonSchema(schema: z.ZodType | undefined): Record<string, unknown> | undefined {
+  return schema ? (z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>) : undefined;
+}
+
+function successStatus(route: AnyRoute): string {
+  if (route.method === 'delete') return '204';
+  if (route.method !== 'post') return '200';
+  if (/\/(redeliver\/:deliveryId|replay|events|events\/batch)$/.test(route.path)) return '202';
+  if (/\/(test|enable|rotate-secret)$/.test(route.path) || route.path.endsWith('/outbound/events')) return '200';
+  return '201';
+}
+
+function parameters(route: AnyRoute) {
+  const list: Record<string, unknown>[] = [];
+  for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
+    const properties = (jsonSchema(schema)?.properties ?? {}) as Record<string, unknown>;
+    for (const [name, property] of Object.entries(properties)) list.push({ name, in: where, required: where === 'path', schema: property });
+  }
+  return list;
+}
+
+export function buildOpenApi(routes: readonly AnyRoute[], version: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = `/api${route.path.replace(/:(\w+)/g, '{$1}')}`;
+    const access = route.access;
+    const body = jsonSchema(route.body);
+    const status = successStatus(route);
+    paths[path] ??= {};
+    paths[path][route.method] = {
+      security: access === 'public' ? [] : [{ bearer: [] }],
+      ...(typeof access === 'object' ? { 'x-scope': access.scope, ...(access.feature ? { 'x-feature': access.feature } : {}) } : {}),
+      ...(access === 'admin' ? { 'x-operator-only': true } : {}),
+      parameters: parameters(route),
+      ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } } : {}),
+      responses: {
+        [status]: { description: status === '204' ? 'no content' : 'success' },
+        default: { description: 'error (see the contract for each status)', content: { 'application/json': { schema: ERROR_SCHEMA } } },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Dispatch',
+      version,
+      description: [
+        'Webhook delivery. Choices where the contract is silent:',
+        '- Idempotency-Key on /events/batch: each event gets `<key>:<index>`; reusing a key for a different request is 409.',
+        '- Link and outbound webhooks also have enable, rotate-secret, redeliver and delivery-detail routes, like workspace webhooks.',
+        '- Redeliver/test/replay reach a disabled endpoint (an operator checks a fix); scheduled retries do not.',
+        '- Replay re-sends finished deliveries (failed, or with status=all also succeeded/cancelled), one attempt each, at low priority.',
+        '- A body that is not application/json is 400; unknown fields are 400.',
+        '- Lists are newest first by id; ids are time-sortable and monotonic within a process.',
+      ].join('\n'),
+    },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    paths,
+  };
+}
