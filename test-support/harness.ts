@@ -10,6 +10,7 @@ import { createApiKey, createWorkspace } from '../apps/api/src/services/workspac
 import { workerConfigSchema } from '../apps/worker/src/config.js';
 import { startWorker, type WorkerRuntime } from '../apps/worker/src/runtime.js';
 import type { Scope } from '@dispatch/core';
+import type { Resolver } from '../apps/worker/src/delivery/safe-lookup.js';
 
 // A whole Dispatch in one test process: the real API (over HTTP via supertest), the real worker,
 // the test run's own database and a BullMQ prefix of this harness's own.
@@ -21,6 +22,8 @@ export interface HarnessOptions {
   /** Overrides for the API process only (e.g. an unreachable Redis). */
   apiEnv?: Record<string, string>;
   worker?: boolean;
+  /** DNS resolver for the worker's HTTP client (default: the system's). */
+  resolver?: Resolver;
 }
 
 export interface Harness {
@@ -73,7 +76,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return worker;
     },
     async startWorker() {
-      worker = await startWorker(parseConfig(workerConfigSchema, env), logger);
+      worker = await startWorker(parseConfig(workerConfigSchema, env), logger, { lookup: options.resolver });
       return worker;
     },
     async stopWorker() {

@@ -8,6 +8,7 @@ import type { WorkerDeps } from './deps.js';
 import { createHttpClient } from './delivery/http-client.js';
 import { EndpointGuard } from './delivery/endpoint-guard.js';
 import { backoffStrategy } from './delivery/retry-later.js';
+import type { Resolver } from './delivery/safe-lookup.js';
 import { buildRegistry, registrations, type JobHandler } from './registry.js';
 
 // BullMQ renews a job's lock while it runs; the lock must still outlive the slowest attempt so a
@@ -20,7 +21,8 @@ export interface WorkerRuntime {
   close(): Promise<void>;
 }
 
-export async function startWorker(config: WorkerConfig, logger: Logger): Promise<WorkerRuntime> {
+/** `lookup` replaces the system DNS resolver (tests use it to play a rebinding DNS server). */
+export async function startWorker(config: WorkerConfig, logger: Logger, options: { lookup?: Resolver } = {}): Promise<WorkerRuntime> {
   const registry = buildRegistry(registrations);
   const dbHandle = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'dispatch-worker' });
   const connection = redisConnectionOptions(config.REDIS_URL);
@@ -33,7 +35,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     db: dbHandle.db,
     queues,
     secretBox: new SecretBox(config.encryptionKey),
-    http: createHttpClient({ timeoutMs: config.DISPATCH_REQUEST_TIMEOUT, allowPrivateDestinations: config.DISPATCH_ALLOW_PRIVATE_DESTINATIONS }),
+    http: createHttpClient({ timeoutMs: config.DISPATCH_REQUEST_TIMEOUT, allowPrivateDestinations: config.DISPATCH_ALLOW_PRIVATE_DESTINATIONS, lookup: options.lookup }),
     endpointGuard: new EndpointGuard({ perEndpoint: config.DISPATCH_ENDPOINT_CONCURRENCY, pauseMs: config.DISPATCH_BREAKER_PAUSE }),
     logger,
   };

@@ -174,6 +174,25 @@ describe('through the worker', () => {
     }
   });
 
+  it('refuses a public-looking name that resolves to loopback when the worker connects (DNS rebinding)', async () => {
+    // Created through the API with private destinations refused: the name is not an address, so it
+    // passes; the worker's resolver then answers 127.0.0.1, where a real receiver listens.
+    const dns = fakeResolver({ 'rebind.test': [['127.0.0.1']] });
+    const h = await startHarness({ env: { DISPATCH_ALLOW_PRIVATE_DESTINATIONS: 'false' }, resolver: dns.resolve });
+    try {
+      const ws = await h.newWorkspace();
+      const res = await h.api.post('/api/webhooks-manage').set(ws.auth).send({ name: 'rebind', url: `http://rebind.test:${port}/rebind-e2e`, triggers: ['lead.created'] });
+      expect(res.status).toBe(201);
+      await h.api.post('/api/events').set(ws.auth).send({ type: 'lead.created', data: example('lead.created') });
+      const delivery = await settled(h, ws.auth, res.body.id);
+      expect(delivery).toMatchObject({ status: 'failed', attemptCount: 1, lastAttempt: { error: 'destination_blocked' } });
+      expect(dns.asked).toContain('rebind.test');
+      expect(receiver.on('/rebind-e2e')).toHaveLength(0);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('records a redirect as a failed attempt with its status, retries it, and never requests the target', async () => {
     const h = await startHarness({ env: { DISPATCH_RETRY_SCHEDULE: '100ms' } });
     const target = await new Receiver().start();
