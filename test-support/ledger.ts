@@ -45,6 +45,19 @@ export class Ledger {
     return rows[0].n;
   }
 
+  /**
+   * Waits up to `timeoutMs` for the workspace to have no pending delivery (or for `stop` to say
+   * there is no point waiting); returns how many are still pending, so a failure shows the number.
+   */
+  async settle(workspaceId: string, timeoutMs: number, stop: () => boolean = () => false): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const pending = await this.pendingCount(workspaceId);
+      if (pending === 0 || stop() || Date.now() > deadline) return pending;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
   /** Deliveries claimed for an attempt that has not been recorded yet. */
   async inFlightCount(workspaceId: string): Promise<number> {
     const { rows } = await this.pool.query(

@@ -16,6 +16,12 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+// Last resort should a test process end without its afterAll: no redis-server outlives it.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export class PrivateRedis {
   private child: ChildProcess | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'dispatch-redis-'));
@@ -40,6 +46,8 @@ export class PrivateRedis {
     child.stdout!.on('data', (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-4000)));
     child.stderr!.on('data', (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-4000)));
     this.child = child;
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     const deadline = Date.now() + 10_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}:\n${this.output}`);

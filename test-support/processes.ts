@@ -28,7 +28,10 @@ process.once('exit', () => {
   for (const app of live) app.child.kill('SIGKILL');
 });
 
-/** Environment every child gets: the test run's database, loopback receivers allowed, quiet logs. */
+/**
+ * Environment every child gets: the test run's database, loopback receivers allowed, warnings and
+ * errors logged (kept in memory and shown only when a child misbehaves).
+ */
 export function baseChildEnv(): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
@@ -36,7 +39,7 @@ export function baseChildEnv(): Record<string, string> {
     NODE_ENV: 'test',
     DATABASE_URL: process.env.DATABASE_URL ?? '',
     DISPATCH_ALLOW_PRIVATE_DESTINATIONS: 'true',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: 'warn',
   };
 }
 

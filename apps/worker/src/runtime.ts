@@ -62,14 +62,24 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
       if (err.name !== 'RetryLaterError') logger.warn({ err: loggableError(err), queue: worker.name, jobId: job?.id }, 'job failed');
     });
   }
-  await queues.maintenance.upsertJobScheduler('reconcile', { every: config.DISPATCH_RECONCILE_INTERVAL }, { name: JOBS.reconcile, data: {} });
-  await queues.maintenance.upsertJobScheduler('prune', { every: PRUNE_EVERY_MS }, { name: JOBS.prune, data: {} });
+  const assertSchedulers = async () => {
+    await queues.maintenance.upsertJobScheduler('reconcile', { every: config.DISPATCH_RECONCILE_INTERVAL }, { name: JOBS.reconcile, data: {} });
+    await queues.maintenance.upsertJobScheduler('prune', { every: PRUNE_EVERY_MS }, { name: JOBS.prune, data: {} });
+  };
+  await assertSchedulers();
+  // The schedulers live in Redis. If Redis is flushed or restarts empty, the reconciler that rebuilds
+  // the schedule from Postgres would be gone with it, so every worker re-asserts them (an idempotent upsert).
+  const schedulerTimer = setInterval(() => {
+    assertSchedulers().catch((err) => logger.warn({ err: loggableError(err) }, 'could not re-assert job schedulers'));
+  }, config.DISPATCH_RECONCILE_INTERVAL);
+  schedulerTimer.unref();
 
   return {
     deps,
     // Stop taking jobs and let the active ones finish (their attempts are recorded), then close
     // Redis and the pool.
     async close() {
+      clearInterval(schedulerTimer);
       await Promise.all(workers.map((w) => w.close()));
       await queues.close();
       await dbHandle.close();

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createWebhook, example } from '../../../test-support/api-helpers.js';
-import { eventually, startHarness, type Harness } from '../../../test-support/harness.js';
+import { startHarness, type Harness } from '../../../test-support/harness.js';
 import { Ledger, miscounted, receipts } from '../../../test-support/ledger.js';
 import { createPrivateDatabase, type PrivateDatabase } from '../../../test-support/private-database.js';
 import { PrivateRedis } from '../../../test-support/private-redis.js';
@@ -78,7 +78,7 @@ async function setUp(name: string) {
 /** Everything accepted is delivered to both endpoints, nothing is pending, every attempt counted once. */
 async function expectAllDelivered(run: Awaited<ReturnType<typeof setUp>>, label: string, faultAt: number) {
   const { ws, paths, eventIds } = run;
-  await eventually(async () => (await ledger.pendingCount(ws.id)) === 0 && receipts(receiver, eventIds, paths).missing.length === 0, 20_000, 200);
+  expect(await ledger.settle(ws.id, 20_000)).toBe(0);
   const recoveredMs = Date.now() - faultAt;
   const rows = await ledger.deliveries(ws.id);
   expect(rows).toHaveLength(eventIds.length * paths.length);

@@ -23,6 +23,9 @@ export function createDb(databaseUrl: string, options: { max?: number; applicati
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  // A checked-out client whose server goes away emits 'error' on itself, not on the pool; without a
+  // listener that is an uncaught exception during a Postgres outage. The failing query still rejects.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };
 }

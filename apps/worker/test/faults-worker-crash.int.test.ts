@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createWebhook, example } from '../../../test-support/api-helpers.js';
+import { startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
+import { Ledger, miscounted, receipts } from '../../../test-support/ledger.js';
+import { createPrivateDatabase, type PrivateDatabase } from '../../../test-support/private-database.js';
+import { spawnApp, stopAllChildren, waitForWorkers, type ChildApp } from '../../../test-support/processes.js';
+import { Receiver } from '../../../test-support/receiver.js';
+
+// Worker crash: the worker runs as a real process and is killed -9 mid-load, with attempts in
+// flight. A new worker finishes everything: every delivery succeeds, every attempt is counted once,
+// and a message the receiver gets twice (sent, then the crash lost its record) carries the same
+// webhook-id both times.
+//
+// Recovery of the attempts that were in flight is BullMQ's stalled-job check: their jobs stay
+// locked for the lock duration (DISPATCH_REQUEST_TIMEOUT + 30 s) and are then moved back to wait by
+// the next check (every 30 s); the claim also refuses a delivery whose attempt started less than
+// DISPATCH_REQUEST_TIMEOUT + 30 s ago. So this test takes 35-65 s by design.
+
+const EVENTS = 300;
+const CONCURRENCY = 10;
+const RECEIVER_LATENCY_MS = 50;
+const PATH = '/crash';
+
+let database: PrivateDatabase;
+let h: Harness;
+let ws: TestWorkspace;
+let receiver: Receiver;
+let ledger: Ledger;
+
+beforeAll(async () => {
+  database = await createPrivateDatabase();
+  ledger = new Ledger(database.url);
+  receiver = await new Receiver().start();
+  // The API in-process, without a worker. The child workers use the harness's own queue prefix
+  // (`h.prefix`), so the harness's clean-up removes their keys too.
+  h = await startHarness({ worker: false, env: { DATABASE_URL: database.url, DISPATCH_RETRY_SCHEDULE: '300ms,300ms,300ms' } });
+  ws = await h.newWorkspace();
+});
+
+afterAll(async () => {
+  try {
+    await stopAllChildren();
+  } finally {
+    await h?.close();
+    await receiver?.close();
+    await ledger?.close();
+    await database?.drop();
+  }
+});
+
+function spawnWorker(): ChildApp {
+  return spawnApp('worker', {
+    DATABASE_URL: database.url,
+    REDIS_URL: h.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    DISPATCH_QUEUE_PREFIX: h.prefix,
+    DISPATCH_RETRY_SCHEDULE: '300ms,300ms,300ms',
+    DISPATCH_REQUEST_TIMEOUT: '2s',
+    DISPATCH_RECONCILE_INTERVAL: '1s',
+    DISPATCH_RECONCILE_GRACE: '2s',
+    DISPATCH_WORKER_CONCURRENCY: String(CONCURRENCY),
+  });
+}
+
+describe('worker crash (kill -9) under load', () => {
+  it('a new worker completes every delivery; duplicates carry the same webhook-id', async () => {
+    receiver.script(PATH, [{ status: 200, delayMs: RECEIVER_LATENCY_MS }]);
+    await createWebhook(h, ws, { url: receiver.url(PATH) });
+    const redisUrl = h.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+    const first = spawnWorker();
+    await waitForWorkers(redisUrl, h.prefix, 1, first);
+    const eventIds: string[] = [];
+    for (let sent = 0; sent < EVENTS; sent += 100) {
+      const events = Array.from({ length: 100 }, () => ({ type: 'lead.created', data: example('lead.created') }));
+      const res = await h.api.post('/api/events/batch').set(ws.auth).send({ events });
+      expect(res.status).toBe(202);
+      eventIds.push(...res.body.data.map((e: { id: string }) => e.id));
+    }
+
+    await receiver.waitFor(() => receiver.on(PATH).length >= EVENTS / 3, 20_000);
+    first.signal('SIGKILL');
+    const killedAt = Date.now();
+    expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    const seenAtKill = receiver.on(PATH).length;
+    const inFlightAtKill = await ledger.inFlightCount(ws.id);
+    // Mid-way for real: work was left, and attempts were cut off between send and record.
+    expect(seenAtKill).toBeLessThan(EVENTS);
+    expect(inFlightAtKill).toBeGreaterThan(0);
+
+    const second = spawnWorker();
+    expect(await ledger.settle(ws.id, 90_000, () => !second.isRunning())).toBe(0);
+    expect({ running: second.isRunning(), output: second.isRunning() ? '' : second.output() }).toEqual({ running: true, output: '' });
+    const recoveredMs = Date.now() - killedAt;
+
+    const rows = await ledger.deliveries(ws.id);
+    expect(rows).toHaveLength(EVENTS);
+    expect(rows.filter((r) => r.status !== 'succeeded')).toEqual([]);
+    expect(miscounted(rows)).toEqual([]);
+    const report = receipts(receiver, eventIds, [PATH]);
+    expect(report.missing).toEqual([]);
+    expect(report.mismatchedIds).toBe(0);
+    // Only an attempt cut off by the crash can be sent again.
+    expect(report.duplicates).toBeLessThanOrEqual(inFlightAtKill);
+    expect(second.isRunning()).toBe(true);
+    process.stderr.write(
+      `[faults] worker kill -9: ${seenAtKill}/${EVENTS} received before the kill, ${inFlightAtKill} attempt(s) in flight, ` +
+        `${report.duplicates} duplicate request(s) (same webhook-id), all delivered ${recoveredMs} ms after the kill\n`,
+    );
+  }, 120_000);
+});

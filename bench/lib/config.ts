@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+// Everything the bench can be told, read once from the environment. Defaults keep `pnpm bench`
+// under about four minutes on a 2-core machine; BENCH_QUICK=1 is a smoke run of well under a minute.
+
+const quick = process.env.BENCH_QUICK === '1';
+
+function int(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+function list(name: string, fallback: number[]): number[] {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  return raw.split(',').map((s) => {
+    const n = Number(s.trim());
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: "${s}" is not a positive integer`);
+    return n;
+  });
+}
+
+const suffix = randomBytes(4).toString('hex');
+
+export const benchConfig = {
+  quick,
+  /** The checkout whose apps/ and packages/ are measured (another worktree for an A/B run). */
+  root: process.env.BENCH_ROOT ?? fileURLToPath(new URL('../..', import.meta.url)),
+  resultsDir: fileURLToPath(new URL('../results', import.meta.url)),
+  databaseBaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  databaseName: `dispatch_bench_${suffix}`,
+  queuePrefix: `dispatch_bench_${suffix}`,
+  adminToken: `bench-admin-${randomBytes(12).toString('hex')}`,
+  encryptionKey: `bench-encryption-${randomBytes(16).toString('hex')}`,
+  /** Which scenarios run (comma list of baseline,latency,ingest,throughput,fanout); all by default. */
+  only: new Set((process.env.BENCH_ONLY ?? 'baseline,latency,ingest,throughput,fanout').split(',').map((s) => s.trim())),
+  events: int('BENCH_EVENTS', quick ? 4_000 : 20_000),
+  /** Worker process counts for the throughput scenario, e.g. "1,2". */
+  workers: list('BENCH_WORKERS', [1, 2]),
+  baselineMs: int('BENCH_BASELINE_MS', quick ? 2_000 : 5_000),
+  warmupMs: int('BENCH_WARMUP_MS', quick ? 500 : 1_000),
+  inFlight: int('BENCH_IN_FLIGHT', 50),
+  latencyRate: int('BENCH_LATENCY_RATE', 500),
+  latencyMs: int('BENCH_LATENCY_MS', quick ? 3_000 : 10_000),
+  ingestMs: int('BENCH_INGEST_MS', quick ? 2_000 : 5_000),
+  ingestConcurrency: int('BENCH_INGEST_CONCURRENCY', 64),
+  fanouts: list('BENCH_FANOUTS', quick ? [1_000, 2_000] : [1_000, 10_000]),
+  /** Write a CPU profile of the API and worker children (node --cpu-prof) and summarise it. */
+  profile: process.env.BENCH_PROFILE === '1',
+  /** Count SQL statements and Redis commands inside the children (a preload; ~1 µs per query). */
+  count: process.env.BENCH_COUNT !== '0',
+  /** "got" (what Dispatch ships) or "node-http" (a preload swaps the worker's transport, for comparison). */
+  transport: process.env.BENCH_TRANSPORT === 'node-http' ? ('node-http' as const) : ('got' as const),
+  /** Extra environment for the worker children (e.g. DISPATCH_WORKER_CONCURRENCY=100). */
+  workerConcurrency: process.env.DISPATCH_WORKER_CONCURRENCY,
+};
+
+export type BenchConfig = typeof benchConfig;
+
+export const databaseUrl = (config: BenchConfig, name = config.databaseName) => {
+  const url = new URL(config.databaseBaseUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+};

@@ -1,0 +1,85 @@
+import type { BaselineFigure } from '../scenarios/baseline.js';
+import type { FanoutFigure } from '../scenarios/fanout.js';
+import type { IngestFigure } from '../scenarios/ingest.js';
+import type { LatencyFigure } from '../scenarios/latency.js';
+import type { ThroughputFigure } from '../scenarios/throughput.js';
+
+// The printed table: one line per figure, with the issue's target beside it where there is one.
+
+export interface Results {
+  machine: Record<string, unknown>;
+  config: Record<string, unknown>;
+  baseline?: { got: BaselineFigure; nodeHttp: BaselineFigure };
+  latency?: LatencyFigure;
+  ingest?: IngestFigure[];
+  throughput?: (ThroughputFigure & { ratioToGot: number | null })[];
+  fanout?: FanoutFigure[];
+  profile?: unknown;
+  errors: string[];
+}
+
+type Row = [string, string, string, string];
+
+const n = (v: number | null | undefined, unit = '') => (v === null || v === undefined ? 'n/a' : `${v.toLocaleString('en-US')}${unit}`);
+// "other" is the rest of the machine (builds, tests, anything not this bench): a noisy run shows there.
+const cores = (shares: Record<string, number>) => Object.entries(shares).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+const sumWorkers = (perName: Record<string, number>) =>
+  Object.entries(perName)
+    .filter(([name]) => name.startsWith('worker'))
+    .reduce((sum, [, v]) => sum + v, 0)
+    .toFixed(2);
+const check = (ok: boolean | null) => (ok === null ? '' : ok ? 'met' : 'MISSED');
+
+export function tableRows(r: Results): Row[] {
+  const rows: Row[] = [];
+  if (r.baseline) {
+    for (const b of [r.baseline.got, r.baseline.nodeHttp]) {
+      rows.push([`baseline ${b.client}: signed POSTs/s (50 in flight)`, n(b.requestsPerSecond), '', '']);
+      rows.push([`  ${b.client} CPU per request: sender / receiver`, `${n(b.senderCpuUsPerRequest)} / ${n(b.receiverCpuUsPerRequest)} µs`, '', '']);
+      rows.push([`  CPU cores used`, cores(b.cpuCores), '', '']);
+    }
+  }
+  for (const t of r.throughput ?? []) {
+    const label = `e2e ${t.workers} worker${t.workers > 1 ? 's' : ''}`;
+    const ratio = t.ratioToGot;
+    rows.push([`${label}: deliveries/s steady (p10-p90 arrivals)`, n(t.steadyDeliveriesPerSecond), '>= 60% of got', check(ratio === null ? null : ratio >= 0.6)]);
+    rows.push([`  ratio to got baseline`, ratio === null ? 'n/a' : `${Math.round(ratio * 100)} %`, '>= 60 %', '']);
+    rows.push([`  first-to-last receipt / PG succeeded rate`, `${n(t.firstToLastDeliveriesPerSecond)} / ${n(t.postgresSucceededPerSecond)}`, '', '']);
+    rows.push([`  ${n(t.events)} events: posted in / all succeeded in`, `${n(t.postedInMs)} / ${n(t.totalMs)} ms`, '', '']);
+    rows.push([`  worker RSS at start / peak (VmHWM)`, `${n(t.workerStartRssMb)} / ${n(t.workerPeakRssMb)} (${n(t.workerVmHwmMb)}) MB`, '<= 250 MB', check(t.workerPeakRssMb <= 250)]);
+    rows.push([`  per delivery: SQL stmts / Redis cmds (workers)`, `${sumWorkers(t.cost.sqlStatementsPerUnit)} / ${sumWorkers(t.cost.redisClientCommandsPerUnit)}`, '', '']);
+    rows.push([`  CPU cores used`, cores(t.cpuCores), '', '']);
+  }
+  if (r.latency) {
+    const l = r.latency;
+    const s = l.startToReceivedMs;
+    rows.push([`latency @${l.rate}/s: request start -> received p50`, n(s.p50, ' ms'), '<= 20 ms', check(s.p50 === null ? null : s.p50 <= 20)]);
+    rows.push([`  p95 / p99 / max`, `${n(s.p95)} / ${n(s.p99)} / ${n(s.max)} ms`, 'p99 <= 100 ms', check(s.p99 === null ? null : s.p99 <= 100)]);
+    rows.push([`  202 answered in p50 / p99`, `${n(l.responseMs.p50)} / ${n(l.responseMs.p99)} ms`, '', '']);
+    rows.push([`  sent / accepted / received`, `${l.sent} / ${l.accepted} / ${l.received}`, '', '']);
+    rows.push([`  CPU cores used`, cores(l.cpuCores), '', '']);
+  }
+  for (const i of r.ingest ?? []) {
+    const batch = i.name.startsWith('batch');
+    if (batch) rows.push([`ingest ${i.name} (${i.concurrency} in flight): events/s`, n(i.eventsPerSecond), '>= 20,000', check(i.eventsPerSecond >= 20_000)]);
+    else rows.push([`ingest ${i.name} (${i.concurrency} in flight): req/s`, n(i.requestsPerSecond), '>= 2,000', check(i.requestsPerSecond >= 2_000)]);
+    rows.push([`  latency p50 / p99`, `${n(i.latencyMs.p50)} / ${n(i.latencyMs.p99)} ms`, batch ? '' : 'p99 <= 50 ms', batch ? '' : check(i.latencyMs.p99 !== null && i.latencyMs.p99 <= 50)]);
+    rows.push([`  per request: SQL stmts (API) / Redis cmds (API)`, `${n(i.cost.sqlStatementsPerUnit.api)} / ${n(i.cost.redisClientCommandsPerUnit.api)}`, '', '']);
+    rows.push([`  CPU cores used`, cores(i.cpuCores), '', '']);
+  }
+  for (const f of r.fanout ?? []) {
+    rows.push([`fan-out ${n(f.endpoints)}: 202 (rows stored)`, n(f.storedMs, ' ms'), '', '']);
+    rows.push([`  stored + queued (fan-out job done / counts)`, `${n(f.queuedMs)} / ${n(f.queuedByCountsMs)} ms`, f.endpoints === 10_000 ? '<= 1,000 ms' : '', f.endpoints === 10_000 ? check(f.queuedMs !== null && f.queuedMs <= 1000) : '']);
+    rows.push([`  all received`, `${n(f.receivedMs)} ms (${n(f.deliveriesPerSecond)}/s)`, '', '']);
+    rows.push([`  CPU cores used`, cores(f.cpuCores), '', '']);
+  }
+  return rows;
+}
+
+export function formatTable(rows: Row[]): string {
+  const header: Row = ['figure', 'value', 'target', ''];
+  const all = [header, ...rows];
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...all.map((row) => row[c]!.length)));
+  const line = (row: Row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
+}

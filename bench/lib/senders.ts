@@ -1,0 +1,125 @@
+import http from 'node:http';
+import https from 'node:https';
+import got, { type Got } from 'got';
+import { generateSecret, newId, serializeEnvelope, signedHeaders } from '@dispatch/core';
+import { eventBody } from './dispatch-api.js';
+
+// The two bare senders of the baseline: sign a stored payload and POST it, nothing else.
+// `dispatchGot` mirrors apps/worker/src/delivery/http-client.ts and `sendWithGot` the stream handling of
+// apps/worker/src/delivery/send.ts (kept as copies so the baseline stays "got as Dispatch ships it"
+// while those files are being reworked).
+
+const agentOptions = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
+
+export function dispatchGot(overrides: Record<string, unknown> = {}): Got {
+  return got.extend({
+    method: 'POST',
+    followRedirect: false,
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+    decompress: true,
+    timeout: { request: 15_000 },
+    agent: { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) },
+    ...overrides,
+  });
+}
+
+export type Send = (url: string, body: string, headers: Record<string, string>) => Promise<number>;
+
+const STORED_BODY_LIMIT = 32 * 1024;
+
+export function sendWithGot(client: Got): Send {
+  return (url, body, headers) =>
+    new Promise((resolve) => {
+      const stream = client.stream(url, { method: 'POST', body, headers });
+      const chunks: Buffer[] = [];
+      let status = 0;
+      let stored = 0;
+      stream.on('response', (response: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => {
+        status = response.statusCode;
+        Object.fromEntries(Object.entries(response.headers).filter((e) => e[1] !== undefined));
+      });
+      stream.on('data', (chunk: Buffer) => {
+        if (stored < STORED_BODY_LIMIT) {
+          chunks.push(chunk);
+          stored += chunk.length;
+        }
+      });
+      stream.on('end', () => {
+        stream.destroy();
+        Buffer.concat(chunks).toString('utf8');
+        void (stream as unknown as { timings?: unknown }).timings;
+        resolve(status);
+      });
+      stream.on('error', () => resolve(0));
+      stream.resume();
+    });
+}
+
+export function sendWithNodeHttp(): Send {
+  const agent = new http.Agent(agentOptions);
+  return (url, body, headers) =>
+    new Promise((resolve) => {
+      const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          Buffer.concat(chunks).toString('utf8');
+          resolve(res.statusCode ?? 0);
+        });
+        res.on('error', () => resolve(0));
+      });
+      req.setTimeout(15_000, () => req.destroy());
+      req.on('error', () => resolve(0));
+      req.end(body);
+    });
+}
+
+/** Payloads exactly as Dispatch stores them (serialised envelopes), and one signing secret. */
+export function baselinePayloads(count = 1_000) {
+  const { type, data } = eventBody();
+  const payloads = Array.from({ length: count }, () => {
+    const id = newId('event');
+    return { id, body: serializeEnvelope({ id, type, timestamp: new Date().toISOString(), data }) };
+  });
+  return { payloads, secret: generateSecret() };
+}
+
+export interface LoopResult {
+  requests: number;
+  failures: number;
+  elapsedMs: number;
+  senderCpuMs: number;
+}
+
+/** `inFlight` loops that sign (svix, via core's signedHeaders) and send; counts what completes in the window. */
+export async function signAndSendLoop(send: Send, url: string, options: { inFlight: number; warmupMs: number; durationMs: number }): Promise<LoopResult> {
+  const { payloads, secret } = baselinePayloads();
+  let next = 0;
+  let counting = false;
+  let requests = 0;
+  let failures = 0;
+  let stop = false;
+  const loop = async () => {
+    while (!stop) {
+      const payload = payloads[next++ % payloads.length]!;
+      const headers = { 'content-type': 'application/json', 'user-agent': 'Dispatch-Webhooks/bench', ...signedHeaders([secret], payload.id, new Date(), payload.body) };
+      const status = await send(url, payload.body, headers);
+      if (!counting) continue;
+      if (status === 200) requests++;
+      else failures++;
+    }
+  };
+  const loops = Array.from({ length: options.inFlight }, loop);
+  await new Promise((resolve) => setTimeout(resolve, options.warmupMs));
+  counting = true;
+  const cpuStart = process.cpuUsage();
+  const startedAt = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, options.durationMs));
+  counting = false;
+  const elapsedMs = performance.now() - startedAt;
+  const cpu = process.cpuUsage(cpuStart);
+  stop = true;
+  await Promise.all(loops);
+  return { requests, failures, elapsedMs, senderCpuMs: (cpu.user + cpu.system) / 1000 };
+}

@@ -1,0 +1,137 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Queue, QueueEvents } from 'bullmq';
+import pg from 'pg';
+import { QUEUES } from '@dispatch/queue';
+import { databaseUrl, type BenchConfig } from './config.js';
+import { freePort, waitUntil } from './infra.js';
+import { benchFile, describeOutput, spawnNode, stopChild, type Child, ReceiverClient } from './processes.js';
+import { httpRequest, keepAliveAgent } from './http.js';
+
+// One Dispatch under test: the API and worker children started from source with the bench's own
+// database, prefix and tokens, plus the loopback receiver and the driver's own observers.
+
+export interface CountsSnapshot {
+  sqlTotal: number;
+  sql: Record<string, number>;
+  redisTotal: number;
+  redisPipelined: number;
+  redis: Record<string, number>;
+}
+
+export class System {
+  api!: Child;
+  apiUrl = '';
+  readonly workers: Child[] = [];
+  receiver!: ReceiverClient;
+  /** The driver's own connections: counts in Postgres and BullMQ, fan-out job completions. */
+  readonly pg: pg.Client;
+  readonly deliveriesQueue: Queue;
+  readonly fanoutEvents: QueueEvents;
+  readonly agent = keepAliveAgent(256);
+  readonly countsDir: string;
+  readonly profileDir: string;
+
+  constructor(readonly config: BenchConfig) {
+    this.pg = new pg.Client({ connectionString: databaseUrl(config), application_name: 'dispatch-bench' });
+    const connection = { url: config.redisUrl, maxRetriesPerRequest: null };
+    this.deliveriesQueue = new Queue(QUEUES.deliveries, { connection, prefix: config.queuePrefix });
+    this.fanoutEvents = new QueueEvents(QUEUES.fanout, { connection, prefix: config.queuePrefix, autorun: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    this.countsDir = join(config.resultsDir, 'counts', stamp);
+    this.profileDir = join(config.resultsDir, 'profiles', stamp);
+    mkdirSync(this.countsDir, { recursive: true });
+    if (config.profile) mkdirSync(this.profileDir, { recursive: true });
+  }
+
+  private childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: databaseUrl(this.config),
+      REDIS_URL: this.config.redisUrl,
+      DISPATCH_QUEUE_PREFIX: this.config.queuePrefix,
+      DISPATCH_ADMIN_TOKEN: this.config.adminToken,
+      DISPATCH_ALLOW_PRIVATE_DESTINATIONS: 'true',
+      DISPATCH_RATE_LIMIT: '1000000',
+      DISPATCH_ENCRYPTION_KEY: this.config.encryptionKey,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      ...extra,
+    };
+    delete env.NODE_OPTIONS;
+    return env;
+  }
+
+  private nodeArgs(name: string, entry: string, extraImports: string[] = []): string[] {
+    const args = ['--import', 'tsx', '--conditions=dispatch-source'];
+    if (this.config.count) args.push('--import', benchFile('children/count-preload.ts'));
+    for (const file of extraImports) args.push('--import', file);
+    if (this.config.profile) args.push('--cpu-prof', `--cpu-prof-dir=${join(this.profileDir, name)}`);
+    args.push(join(this.config.root, entry));
+    return args;
+  }
+
+  async start(): Promise<void> {
+    await this.pg.connect();
+    this.receiver = await ReceiverClient.start(this.config.root);
+    const port = await freePort();
+    this.api = spawnNode('api', this.nodeArgs('api', 'apps/api/src/main.ts'), {
+      cwd: this.config.root,
+      env: this.childEnv({ PORT: String(port), BENCH_COUNTS_FILE: join(this.countsDir, 'api.json') }),
+    });
+    this.apiUrl = `http://127.0.0.1:${port}`;
+    await waitUntil(
+      'the API to answer /readyz',
+      async () => {
+        if (this.api.proc.exitCode !== null) throw new Error(`the API exited\n${describeOutput(this.api)}`);
+        return (await httpRequest(this.agent, `${this.apiUrl}/readyz`, { method: 'GET' }).catch(() => undefined))?.status === 200;
+      },
+      60_000,
+      100,
+    );
+    await this.addWorker();
+    await this.fanoutEvents.waitUntilReady();
+  }
+
+  /** Starts one more worker process and waits until BullMQ sees it listening. */
+  async addWorker(): Promise<Child> {
+    const name = `worker-${this.workers.length + 1}`;
+    const extra: Record<string, string> = { BENCH_COUNTS_FILE: join(this.countsDir, `${name}.json`) };
+    if (this.config.workerConcurrency) extra.DISPATCH_WORKER_CONCURRENCY = this.config.workerConcurrency;
+    const imports = this.config.transport === 'node-http' ? [benchFile('children/node-http-transport.ts')] : [];
+    const child = spawnNode(name, this.nodeArgs(name, 'apps/worker/src/main.ts', imports), { cwd: this.config.root, env: this.childEnv(extra) });
+    this.workers.push(child);
+    const expected = this.workers.length;
+    await waitUntil(
+      `${name} to listen on the deliveries queue`,
+      async () => {
+        if (child.proc.exitCode !== null) throw new Error(`${name} exited\n${describeOutput(child)}`);
+        return (await this.deliveriesQueue.getWorkersCount()) >= expected;
+      },
+      60_000,
+      100,
+    );
+    return child;
+  }
+
+  /** The counts the preload wrote for the API and each worker (empty when counting is off). */
+  counts(): Record<string, CountsSnapshot> {
+    const result: Record<string, CountsSnapshot> = {};
+    for (const name of ['api', ...this.workers.map((_, i) => `worker-${i + 1}`)]) {
+      try {
+        result[name] = JSON.parse(readFileSync(join(this.countsDir, `${name}.json`), 'utf8')) as CountsSnapshot;
+      } catch {
+        // not written yet, or counting off
+      }
+    }
+    return result;
+  }
+
+  /** Stops the children (gracefully, so profiles get written) and closes the driver's connections. */
+  async stop(): Promise<void> {
+    await Promise.all([this.api, ...this.workers].filter(Boolean).map((child) => stopChild(child)));
+    if (this.receiver) await stopChild(this.receiver.child, 5_000);
+    await Promise.allSettled([this.fanoutEvents.close(), this.deliveriesQueue.close(), this.pg.end()]);
+    this.agent.destroy();
+  }
+}
