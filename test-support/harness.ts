@@ -46,7 +46,8 @@ export interface TestWorkspace {
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const prefix = `dispatch_test_${randomBytes(4).toString('hex')}`;
+  // A test may name the prefix (to share it with child processes); the harness still cleans it up.
+  const prefix = options.env?.DISPATCH_QUEUE_PREFIX ?? `dispatch_test_${randomBytes(4).toString('hex')}`;
   const env: Record<string, string | undefined> = {
     ...process.env,
     NODE_ENV: 'test',

@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { loggableError, SecretBox } from '@dispatch/core';
+import { attemptAbandonedAfterMs, loggableError, SecretBox } from '@dispatch/core';
 import { createDb } from '@dispatch/db';
 import { JOBS, QUEUES, Queues, redisConnectionOptions } from '@dispatch/queue';
 import type { Logger } from 'pino';
@@ -11,9 +11,8 @@ import { backoffStrategy } from './delivery/retry-later.js';
 import type { Resolver } from './delivery/safe-lookup.js';
 import { buildRegistry, registrations, type JobHandler } from './registry.js';
 
-// BullMQ renews a job's lock while it runs; the lock must still outlive the slowest attempt so a
-// stalled-job check never hands a slow attempt to a second worker.
-const LOCK_MARGIN_MS = 30_000;
+// How often each worker looks for jobs whose lock expired (their worker died); BullMQ's default is 30 s.
+const STALLED_CHECK_MS = 10_000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export interface WorkerRuntime {
@@ -45,7 +44,12 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     if (!handler) throw new UnrecoverableError(`no handler for job ${job.name}`);
     return handler(deps, job, token);
   };
-  const common = { connection, prefix: config.DISPATCH_QUEUE_PREFIX, lockDuration: config.DISPATCH_REQUEST_TIMEOUT + LOCK_MARGIN_MS };
+  const common = {
+    connection, prefix: config.DISPATCH_QUEUE_PREFIX, // BullMQ renews a live job's lock; the lock must still outlive the slowest attempt so a stalled-job
+    // check never hands a slow attempt to a second worker, and the claim guard agrees on the figure.
+    lockDuration: attemptAbandonedAfterMs(config.DISPATCH_REQUEST_TIMEOUT),
+    stalledInterval: STALLED_CHECK_MS,
+  };
   const concurrency: Record<string, number> = {
     [QUEUES.deliveries]: config.DISPATCH_WORKER_CONCURRENCY,
     [QUEUES.fanout]: 2,
@@ -57,7 +61,12 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
       new Worker(queue, processor(handlers), { ...common, concurrency: concurrency[queue] ?? 1, settings: { backoffStrategy } }),
   );
   for (const worker of workers) {
-    worker.on('error', (err) => logger.error({ err: loggableError(err), queue: worker.name }, 'worker error'));
+    worker.on('error', (err) => {
+      // A job whose keys vanished under it (Redis flushed, a redelivery took it over) cannot be
+      // finished in Redis; Postgres already holds its outcome, so this is expected, not an error.
+      const level = /Missing (key|lock) for job/.test(err.message) ? 'warn' : 'error';
+      logger[level]({ err: loggableError(err), queue: worker.name }, 'worker error');
+    });
     worker.on('failed', (job, err) => {
       if (err.name !== 'RetryLaterError') logger.warn({ err: loggableError(err), queue: worker.name, jobId: job?.id }, 'job failed');
     });

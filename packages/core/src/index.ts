@@ -14,3 +14,4 @@ export * from './redaction.js';
 export * from './filter.js';
 export * from './fanout.js';
 export * from './job-ids.js';
+export * from './attempt-timing.js';

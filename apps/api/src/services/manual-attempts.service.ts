@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { badRequest, conflict, newId, notFound } from '@dispatch/core';
+import { attemptAbandonedAfterMs, badRequest, conflict, newId, notFound } from '@dispatch/core';
 import {
   countReplayable,
   findDelivery,
@@ -17,8 +17,6 @@ import { getEndpoint } from './endpoints.service.js';
 
 const MAX_REPLAY = 10_000;
 const REPLAY_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
-// Beyond the request timeout an attempt that never finished is considered dead (worker crash).
-const IN_FLIGHT_MARGIN_MS = 30_000;
 
 /** Logs instead of failing: the row is pending and due, so the reconciler queues it if this does not. */
 async function enqueueBestEffort(deps: ApiDeps, work: () => Promise<unknown>): Promise<void> {
@@ -32,7 +30,7 @@ export async function redeliver(deps: ApiDeps, scope: EndpointScope, endpointId:
     workspaceId: scope.workspaceId,
     endpointId,
     deliveryId,
-    inFlightMs: deps.config.DISPATCH_REQUEST_TIMEOUT + IN_FLIGHT_MARGIN_MS,
+    inFlightMs: attemptAbandonedAfterMs(deps.config.DISPATCH_REQUEST_TIMEOUT),
   });
   if (result.outcome === 'not_found') throw notFound('delivery');
   if (result.outcome === 'in_flight') throw conflict('an attempt of this delivery is in flight; retry when it has finished');

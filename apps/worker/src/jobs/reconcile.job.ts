@@ -1,3 +1,4 @@
+import { attemptAbandonedAfterMs } from '@dispatch/core';
 import { findOverdueDeliveries, findStaleQueuedReplays } from '@dispatch/db';
 import type { WorkerDeps } from '../deps.js';
 import { enqueueQueueable } from './enqueue.js';
@@ -12,7 +13,7 @@ const MAX_PER_RUN = 50_000;
  */
 export async function reconcileJob(deps: WorkerDeps): Promise<number> {
   const staleMs = deps.config.DISPATCH_RECONCILE_GRACE;
-  const attemptStaleMs = deps.config.DISPATCH_REQUEST_TIMEOUT + staleMs;
+  const attemptStaleMs = attemptAbandonedAfterMs(deps.config.DISPATCH_REQUEST_TIMEOUT);
   let afterId: string | undefined;
   let total = 0;
   while (total < MAX_PER_RUN) {
