@@ -81,12 +81,8 @@ function expectAcceptedOrUnavailable(responses: Response[], accepted: number): R
   return unavailable;
 }
 
-// KNOWN FAILING until packages/db/src/client.ts is fixed: a pg client checked out of the pool (every
-// drizzle transaction: the API's event insert, the worker's attempt record) has no 'error' listener,
-// so when its connection is reset it emits an unhandled 'error' ("read ECONNRESET" / "Connection
-// terminated unexpectedly") that would kill the API or worker process; here it fails the suite.
-// Fix, in createDb: `pool.on('connect', (client) => client.on('error', () => {}));` (the query in
-// progress still rejects; the pool discards the broken client on release). With it this test passes.
+// A pg client checked out of the pool (every drizzle transaction) whose connection is reset emits
+// 'error' on itself; packages/db/src/client.ts listens for it, or the API and worker would die here.
 describe('Postgres outage', () => {
   it('API answers 503 to writes, the worker burns no attempt, and everything accepted is delivered after', async () => {
     receiver.script(STEADY, [{ status: 200, delayMs: 100 }]);

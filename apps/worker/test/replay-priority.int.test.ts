@@ -47,4 +47,4 @@ it('delivers a live event while a large replay is still running', async () => {
     return res.body.status === 'completed' ? res.body : undefined;
   }, 30_000);
   expect(done).toMatchObject({ count: REPLAYED, done: REPLAYED, failed: 0 });
-});
+}, 90_000);
