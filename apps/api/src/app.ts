@@ -21,6 +21,10 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestId);
+  // Express's router answers OPTIONS itself (200 text/plain with an Allow header) on any path that
+  // has a route. The contract has no CORS preflight and no OPTIONS, so it is an undeclared method
+  // like any other: the contract's 404. (Add CORS deliberately, and to the contract, if ever needed.)
+  app.use((req, res, next) => (req.method === 'OPTIONS' ? notFoundRoute(req, res, next) : next()));
 
   const health = Router();
   mountHealth(health, deps);

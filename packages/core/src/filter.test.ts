@@ -122,6 +122,9 @@ const invalid: [string, unknown, string, string][] = [
   ['path too long', { 'a.b.c.d.e.f.g.h.i.j.k': 1 }, 'filter.a.b.c.d.e.f.g.h.i.j.k', 'at most 10 segments'],
   ['too deep', nest(6), `filter${'.$and.0'.repeat(5)}.$and`, 'nest at most 5 levels'],
   ['too many conditions', manyConditions, 'filter.data.f50', 'at most 50 conditions'],
+  ['NUL in a literal (Postgres cannot store it)', { 'data.a': 'x\u0000' }, 'filter.data.a', 'must not contain NUL'],
+  ['NUL in an operator value', { 'data.a': { $gte: '\u0000' } }, 'filter.data.a.$gte', 'must not contain NUL'],
+  ['NUL in an $in value', { type: { $in: ['a', 'b\u0000'] } }, 'filter.type.$in.1', 'must not contain NUL'],
   [
     'an error inside nested $or',
     { $and: [{ $or: [{ type: 'x' }, { 'data.amount': { $gt: [] } }] }] },

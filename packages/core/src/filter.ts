@@ -142,7 +142,8 @@ function walkBranches(state: Walk, key: string, value: unknown, path: Segment[],
 
 function walkCondition(state: Walk, condition: unknown, path: Segment[]): void {
   if (isLiteral(condition)) {
-    countCondition(state, path);
+    if (hasNul(condition)) state.issues.push({ path, message: NUL_MESSAGE });
+    else countCondition(state, path);
     return;
   }
   if (!isPlainObject(condition)) {
@@ -153,7 +154,7 @@ function walkCondition(state: Walk, condition: unknown, path: Segment[]): void {
   if (operators.length === 0) state.issues.push({ path, message: 'operator object needs at least one operator' });
   for (const op of operators) {
     if (exhausted(state)) return;
-    const message = checkOperator(op, condition[op]);
+    const message = checkOperator(op, condition[op]) ?? nulIssue(condition[op]);
     if (message === null) countCondition(state, [...path, op]);
     else state.issues.push({ path: [...path, op, ...message.at], message: message.text });
   }
@@ -180,6 +181,18 @@ function checkOperator(op: string, value: unknown): { at: Segment[]; text: strin
     default: // $gt, $gte, $lt, $lte
       return isComparable(value) ? null : fail(`${op} compares numbers or strings`);
   }
+}
+
+// Filters are stored (as jsonb), and Postgres cannot store U+0000: a NUL in a value is refused
+// here, so the API answers 400 instead of failing on insert. Values are checked after their shape,
+// so this looks at one literal or one bounded $in/$nin array.
+const NUL_MESSAGE = 'strings must not contain NUL characters';
+const hasNul = (value: unknown) => typeof value === 'string' && value.includes('\0');
+
+function nulIssue(value: unknown): { at: Segment[]; text: string } | null {
+  if (hasNul(value)) return { at: [], text: NUL_MESSAGE };
+  const index = Array.isArray(value) ? value.findIndex(hasNul) : -1;
+  return index === -1 ? null : { at: [index], text: NUL_MESSAGE };
 }
 
 function countCondition(state: Walk, path: Segment[]): void {

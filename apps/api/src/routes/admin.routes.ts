@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FEATURES, SCOPES } from '@dispatch/core';
 import { reply, route } from '../http/route.js';
-import { idParams } from '../http/schemas.js';
+import { idParams, nulFreeString } from '../http/schemas.js';
 import { ALL_SCOPES, createApiKey, createWorkspace, setWorkspaceFeatures } from '../services/workspaces.service.js';
 
 // Operator provisioning, authenticated with DISPATCH_ADMIN_TOKEN.
@@ -13,7 +13,7 @@ export const adminRoutes = [
     method: 'post',
     path: '/admin/workspaces',
     access: 'admin',
-    body: z.strictObject({ name: z.string().min(1).max(200), features: features.default([]) }),
+    body: z.strictObject({ name: nulFreeString.min(1).max(200), features: features.default([]) }),
     handler: async ({ deps, body }) => reply(201, await createWorkspace(deps.db, body)),
   }),
   route({
@@ -29,7 +29,7 @@ export const adminRoutes = [
     path: '/admin/workspaces/:workspaceId/keys',
     access: 'admin',
     params: idParams('workspaceId'),
-    body: z.strictObject({ name: z.string().min(1).max(200).default('api key'), scopes: z.array(z.enum(SCOPES)).min(1).default(ALL_SCOPES) }),
+    body: z.strictObject({ name: nulFreeString.min(1).max(200).default('api key'), scopes: z.array(z.enum(SCOPES)).min(1).default(ALL_SCOPES) }),
     handler: async ({ deps, params, body }) => reply(201, await createApiKey(deps.db, { workspaceId: params.workspaceId, ...body })),
   }),
 ];

@@ -3,7 +3,7 @@ import type { EndpointScope } from '@dispatch/db';
 import type { ApiDeps } from '../deps.js';
 import type { Principal } from '../http/auth.js';
 import { reply, route, type Access } from '../http/route.js';
-import { deliveriesQuerySchema, idParams, testBodySchema } from '../http/schemas.js';
+import { deliveriesQuerySchema, idParams, isoTime, testBodySchema } from '../http/schemas.js';
 import { getDeliveryDetail, listDeliveries } from '../services/deliveries.service.js';
 import { reenableEndpoint, rotateSecret } from '../services/endpoints.service.js';
 import { getReplay, redeliver, startEndpointReplay } from '../services/manual-attempts.service.js';
@@ -24,7 +24,6 @@ export interface EndpointActionsConfig {
   scope: (deps: ApiDeps, principal: Principal, params: Record<string, string>) => Promise<EndpointScope>;
 }
 
-const isoTime = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
 const replayBody = z.strictObject({
   since: isoTime,
   until: isoTime.optional(),

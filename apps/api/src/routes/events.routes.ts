@@ -3,14 +3,14 @@ import { eventTypeSchema, notFound } from '@dispatch/core';
 import { findEvent, listEventDeliveries } from '@dispatch/db';
 import { requireKey } from '../http/auth.js';
 import { reply, route } from '../http/route.js';
-import { idParams } from '../http/schemas.js';
+import { idParams, nulFreeString } from '../http/schemas.js';
 import { emitEvents } from '../services/events.service.js';
 import { deliveryView } from '../views/delivery.view.js';
 
 const eventBody = z.strictObject({
   type: eventTypeSchema,
   data: z.record(z.string(), z.unknown()),
-  linkId: z.string().min(1).max(100).optional(),
+  linkId: nulFreeString.min(1).max(100).optional(),
 });
 const MAX_BATCH = 500;
 

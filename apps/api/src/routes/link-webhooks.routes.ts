@@ -3,7 +3,7 @@ import type { EndpointScope } from '@dispatch/db';
 import type { ApiDeps } from '../deps.js';
 import { requireKey, type Principal } from '../http/auth.js';
 import { reply, route } from '../http/route.js';
-import { eventTypeList, idParams, pageQuerySchema, webhookUrl } from '../http/schemas.js';
+import { eventTypeList, idParams, nulFreeString, pageQuerySchema, webhookUrl } from '../http/schemas.js';
 import { createEndpoint, getEndpoint, listEndpointsPage, removeEndpoint, updateEndpointFields } from '../services/endpoints.service.js';
 import { getLink } from '../services/links.service.js';
 import { webhookView } from '../views/endpoint.view.js';
@@ -22,7 +22,7 @@ async function linkScope(deps: ApiDeps, principal: Principal, params: Record<str
   return { workspaceId, kind: 'link_webhook', linkId: link.id };
 }
 
-const createBody = z.strictObject({ name: z.string().min(1).max(200).optional(), url: webhookUrl, triggers: eventTypeList });
+const createBody = z.strictObject({ name: nulFreeString.min(1).max(200).optional(), url: webhookUrl, triggers: eventTypeList });
 const updateBody = createBody.partial().refine((body) => Object.keys(body).length > 0, 'give at least one of name, url, triggers');
 const linkParams = idParams('linkId');
 const webhookParams = idParams('linkId', 'webhookId');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { requireKey } from '../http/auth.js';
 import { reply, route } from '../http/route.js';
-import { idParams, pageQuerySchema } from '../http/schemas.js';
+import { idParams, nulFreeString, pageQuerySchema, refuseNul } from '../http/schemas.js';
 import { createLink, getLink, linkView, listLinksPage, removeLink } from '../services/links.service.js';
 
 const read = { scope: 'links:read' } as const;
@@ -12,7 +12,7 @@ export const linkRoutes = [
     method: 'post',
     path: '/links',
     access: write,
-    body: z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2048), key: z.string().min(1).max(190).optional(), externalId: z.string().min(1).max(190).optional() }),
+    body: z.strictObject({ url: refuseNul(z.url({ protocol: /^https?$/ }).max(2048)), key: nulFreeString.min(1).max(190).optional(), externalId: nulFreeString.min(1).max(190).optional() }),
     handler: async ({ deps, principal, body }) => reply(201, await createLink(deps, requireKey(principal).workspaceId, body)),
   }),
   route({

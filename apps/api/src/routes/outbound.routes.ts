@@ -3,7 +3,7 @@ import { filterSchema } from '@dispatch/core';
 import type { EndpointScope } from '@dispatch/db';
 import { requireKey, type Principal } from '../http/auth.js';
 import { reply, route } from '../http/route.js';
-import { eventTypeList, idParams, pageQuerySchema, webhookUrl } from '../http/schemas.js';
+import { eventTypeList, idParams, nulFreeString, pageQuerySchema, webhookUrl } from '../http/schemas.js';
 import { createEndpoint, getEndpoint, listEndpointsPage, removeEndpoint, updateEndpointFields } from '../services/endpoints.service.js';
 import { outboundWebhookView } from '../views/endpoint.view.js';
 import { endpointActionRoutes } from './endpoint-actions.routes.js';
@@ -24,7 +24,7 @@ const headers = z
       .string()
       .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, 'must be a valid HTTP header name')
       .refine((name) => !RESERVED_HEADER.test(name), 'is set by Dispatch and cannot be overridden'),
-    z.string().max(2048).regex(/^[^\r\n\0]*$/, 'must not contain line breaks'),
+    z.string().max(2048).regex(/^[^\r\n\0]*$/, 'must not contain line breaks or NUL characters'),
   )
   .refine((value) => Object.keys(value).length <= 20, 'at most 20 custom headers');
 
@@ -32,7 +32,7 @@ const createBody = z.strictObject({
   url: webhookUrl,
   events: eventTypeList,
   filter: filterSchema.optional(),
-  description: z.string().max(500).nullable().optional(),
+  description: nulFreeString.max(500).nullable().optional(),
   headers: headers.optional(),
   enabled: z.boolean().optional(),
 });

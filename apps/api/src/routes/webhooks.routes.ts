@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EndpointScope } from '@dispatch/db';
 import { requireKey, type Principal } from '../http/auth.js';
 import { reply, route } from '../http/route.js';
-import { eventTypeList, idParams, pageQuerySchema, webhookUrl } from '../http/schemas.js';
+import { eventTypeList, idParams, nulFreeString, pageQuerySchema, webhookUrl } from '../http/schemas.js';
 import { createEndpoint, getEndpoint, listEndpointsPage, removeEndpoint, updateEndpointFields } from '../services/endpoints.service.js';
 import { webhookView } from '../views/endpoint.view.js';
 import { endpointActionRoutes } from './endpoint-actions.routes.js';
@@ -14,7 +14,7 @@ const write = { scope: 'links:write' } as const;
 const scopeOf = (principal: Principal): EndpointScope => ({ workspaceId: requireKey(principal).workspaceId, kind: 'workspace_webhook' });
 const byId = idParams('id');
 
-export const webhookCreateBody = z.strictObject({ name: z.string().min(1).max(200), url: webhookUrl, triggers: eventTypeList });
+export const webhookCreateBody = z.strictObject({ name: nulFreeString.min(1).max(200), url: webhookUrl, triggers: eventTypeList });
 const updateBody = webhookCreateBody.partial().refine((body) => Object.keys(body).length > 0, 'give at least one of name, url, triggers');
 
 export const webhookRoutes = [

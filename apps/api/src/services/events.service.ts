@@ -45,7 +45,11 @@ export function validateEventData(inputs: readonly EventInput[], pathPrefix = ''
   const details = inputs.flatMap((input, index) => {
     const result = getEventDefinition(input.type).schema.safeParse(input.data);
     const prefix = pathPrefix ? `${pathPrefix}${index}.data` : 'data';
-    return result.success ? [] : zodDetails(result.error, prefix);
+    if (!result.success) return zodDetails(result.error, prefix);
+    // Without a top-level linkId, the link id read from the data is stored in a text column, which
+    // cannot hold NUL (the rest of the data is stored as JSON text, where NUL is escaped).
+    const linkId = input.linkId === undefined ? eventLinkId(input.data) : undefined;
+    return linkId?.includes('\0') ? [{ path: prefix, message: 'the link id must not contain NUL characters' }] : [];
   });
   if (details.length > 0) throw badRequest(details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
 }
