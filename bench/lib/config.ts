@@ -37,8 +37,8 @@ export const benchConfig = {
   queuePrefix: `dispatch_bench_${suffix}`,
   adminToken: `bench-admin-${randomBytes(12).toString('hex')}`,
   encryptionKey: `bench-encryption-${randomBytes(16).toString('hex')}`,
-  /** Which scenarios run (comma list of baseline,latency,ingest,throughput,fanout); all by default. */
-  only: new Set((process.env.BENCH_ONLY ?? 'baseline,latency,ingest,throughput,fanout').split(',').map((s) => s.trim())),
+  /** Which scenarios run (comma list of baseline,latency,ingest,throughput,fanout,neighbours); all by default. */
+  only: new Set((process.env.BENCH_ONLY ?? 'baseline,latency,ingest,throughput,fanout,neighbours').split(',').map((s) => s.trim())),
   events: int('BENCH_EVENTS', quick ? 4_000 : 20_000),
   /** Worker process counts for the throughput scenario, e.g. "1,2". */
   workers: list('BENCH_WORKERS', [1, 2]),
@@ -47,6 +47,8 @@ export const benchConfig = {
   inFlight: int('BENCH_IN_FLIGHT', 50),
   latencyRate: int('BENCH_LATENCY_RATE', 500),
   latencyMs: int('BENCH_LATENCY_MS', quick ? 3_000 : 10_000),
+  neighboursRate: int('BENCH_NEIGHBOURS_RATE', 200),
+  neighboursMs: int('BENCH_NEIGHBOURS_MS', quick ? 3_000 : 10_000),
   ingestMs: int('BENCH_INGEST_MS', quick ? 2_000 : 5_000),
   ingestConcurrency: int('BENCH_INGEST_CONCURRENCY', 64),
   fanouts: list('BENCH_FANOUTS', quick ? [1_000, 2_000] : [1_000, 10_000]),
@@ -58,6 +60,10 @@ export const benchConfig = {
   transport: process.env.BENCH_TRANSPORT === 'node-http' ? ('node-http' as const) : ('got' as const),
   /** Extra environment for the worker children (e.g. DISPATCH_WORKER_CONCURRENCY=100). */
   workerConcurrency: process.env.DISPATCH_WORKER_CONCURRENCY,
+  /** The worker settings that decide how bad endpoints are contained; the children inherit them from this environment. */
+  workerSettings: Object.fromEntries(
+    ['DISPATCH_WORKER_CONCURRENCY', 'DISPATCH_ENDPOINT_CONCURRENCY', 'DISPATCH_BREAKER_PAUSE', 'DISPATCH_REQUEST_TIMEOUT'].map((name) => [name, process.env[name] ?? null]),
+  ) as Record<string, string | null>,
 };
 
 export type BenchConfig = typeof benchConfig;

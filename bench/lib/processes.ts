@@ -72,6 +72,10 @@ export interface ReceiverStats {
   first: number | null;
   last: number | null;
   byPath: Record<string, number>;
+  /** The most requests each `.../hang` path held unanswered at once. */
+  maxHeldByPath: Record<string, number>;
+  /** Requests held unanswered right now. */
+  held: number;
   badSignatures: number;
   cpu: NodeJS.CpuUsage;
 }
@@ -121,8 +125,10 @@ export class ReceiverClient {
 
   stats = () => this.call<ReceiverStats>({ type: 'stats' });
   reset = () => this.call<true>({ type: 'reset' });
-  /** First arrival time (wall clock ms) of each webhook-id, null if it never arrived. */
-  arrivalsOf = (ids: string[]) => this.call<(number | null)[]>({ type: 'arrivalsOf', ids });
+  /** Answers every held `.../hang` request (200) and stops holding new ones until the next reset; returns how many were held. */
+  release = () => this.call<number>({ type: 'release' });
+  /** First arrival time (wall clock ms) of each webhook-id (at `path`, or anywhere), null if it never arrived. */
+  arrivalsOf = (ids: string[], path?: string) => this.call<(number | null)[]>({ type: 'arrivalsOf', ids, path });
   /** Arrival time of the k-th request (0-based) since the last reset. */
   arrivalAt = (indexes: number[]) => this.call<(number | null)[]>({ type: 'arrivalAt', indexes });
 }

@@ -2,6 +2,7 @@ import type { BaselineFigure } from '../scenarios/baseline.js';
 import type { FanoutFigure } from '../scenarios/fanout.js';
 import type { IngestFigure } from '../scenarios/ingest.js';
 import type { LatencyFigure } from '../scenarios/latency.js';
+import type { NeighboursFigure } from '../scenarios/neighbours.js';
 import type { ThroughputFigure } from '../scenarios/throughput.js';
 
 // The printed table: one line per figure, with the issue's target beside it where there is one.
@@ -14,6 +15,7 @@ export interface Results {
   ingest?: IngestFigure[];
   throughput?: (ThroughputFigure & { ratioToGot: number | null })[];
   fanout?: FanoutFigure[];
+  neighbours?: NeighboursFigure;
   profile?: unknown;
   errors: string[];
 }
@@ -72,6 +74,23 @@ export function tableRows(r: Results): Row[] {
     rows.push([`  stored + queued (fan-out job done / counts)`, `${n(f.queuedMs)} / ${n(f.queuedByCountsMs)} ms`, f.endpoints === 10_000 ? '<= 1,000 ms' : '', f.endpoints === 10_000 ? check(f.queuedMs !== null && f.queuedMs <= 1000) : '']);
     rows.push([`  all received`, `${n(f.receivedMs)} ms (${n(f.deliveriesPerSecond)}/s)`, '', '']);
     rows.push([`  CPU cores used`, cores(f.cpuCores), '', '']);
+  }
+  if (r.neighbours) {
+    const nb = r.neighbours;
+    const a = nb.alone;
+    const w = nb.withNeighbours;
+    const three = (d: { p50: number | null; p95: number | null; p99: number | null }) => `${n(d.p50)} / ${n(d.p95)} / ${n(d.p99)} ms`;
+    rows.push([`neighbours @${nb.rate}/s: healthy alone p50 / p95 / p99`, three(a.startToReceivedMs), '', '']);
+    rows.push([`  next to a hanging and a 500 endpoint`, three(w.startToReceivedMs), '', '']);
+    rows.push([`  p99 with neighbours / alone`, nb.p99Ratio === null ? 'n/a' : `${nb.p99Ratio}x`, '<= 2x', check(nb.p99Ratio === null ? null : nb.p99Ratio <= 2)]);
+    rows.push([`  202 -> received p99: alone / with neighbours`, `${n(a.acceptedToReceivedMs.p99)} / ${n(w.acceptedToReceivedMs.p99)} ms`, '', '']);
+    rows.push([`  worker CPU per healthy delivery: alone / with`, `${n(a.workerCpuMsPerHealthyDelivery)} / ${n(w.workerCpuMsPerHealthyDelivery)} ms`, '', '']);
+    rows.push([`  requests to hang (most held at once) / to 500`, `${n(w.hang.requests)} (${n(w.hang.maxHeldAtOnce)}) / ${n(w.failing.requests)}`, '', '']);
+    rows.push([`  healthy sent / accepted / received, alone; with`, `${a.sent} / ${a.accepted} / ${a.received}; ${w.sent} / ${w.accepted} / ${w.received}`, '', '']);
+    rows.push([`  202 answered in p99, alone / with`, `${n(a.responseMs.p99)} / ${n(w.responseMs.p99)} ms`, '', '']);
+    rows.push([`  delayed jobs at window end, alone / with`, `${n(a.queueAtWindowEnd.delayed)} / ${n(w.queueAtWindowEnd.delayed)}`, '', '']);
+    rows.push([`  CPU cores used, alone`, cores(a.cpuCores), '', '']);
+    rows.push([`  CPU cores used, with neighbours`, cores(w.cpuCores), '', '']);
   }
   return rows;
 }
