@@ -5,6 +5,10 @@ import { Queues, redisConnectionOptions } from '@dispatch/queue';
 import type { Logger } from 'pino';
 import type { ApiConfig } from './config.js';
 import type { ApiDeps } from './deps.js';
+import { RateLimiter } from './http/rate-limit.js';
+import { AcceptBatcher } from './services/accept-batcher.js';
+import { enqueueNewDeliveries } from './services/enqueue.js';
+import { FanoutCache } from './services/fanout-cache.js';
 
 /**
  * Builds the API's dependencies. Its Redis connections fail fast instead of queueing commands
@@ -19,7 +23,18 @@ export function buildApiDeps(config: ApiConfig, logger: Logger) {
   for (const queue of [queues.deliveries, queues.fanout, queues.maintenance]) {
     queue.on('error', (err) => logger.debug({ err }, 'queue connection error'));
   }
-  const deps: ApiDeps = { config, db: dbHandle.db, redis, queues, secretBox: new SecretBox(config.encryptionKey), logger };
+  const deps: ApiDeps = {
+    config,
+    db: dbHandle.db,
+    redis,
+    queues,
+    secretBox: new SecretBox(config.encryptionKey),
+    logger,
+    fanoutCache: new FanoutCache(dbHandle.db),
+    // Called only after `deps` exists (when a request is accepted).
+    acceptBatcher: new AcceptBatcher(dbHandle.db, (events) => enqueueNewDeliveries(deps, events)),
+    rateLimiter: new RateLimiter(redis, { prefix: config.DISPATCH_QUEUE_PREFIX, limit: config.DISPATCH_RATE_LIMIT, logger }),
+  };
   const close = async () => {
     // With Redis away a graceful close can only time out; drop the connection instead.
     if (redis.status === 'ready') await queues.close().catch(() => {});

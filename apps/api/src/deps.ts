@@ -4,6 +4,9 @@ import type { SecretBox } from '@dispatch/core';
 import type { Database } from '@dispatch/db';
 import type { Queues } from '@dispatch/queue';
 import type { ApiConfig } from './config.js';
+import type { RateLimiter } from './http/rate-limit.js';
+import type { AcceptBatcher } from './services/accept-batcher.js';
+import type { FanoutCache } from './services/fanout-cache.js';
 
 /** Everything a service needs, built once at boot and passed explicitly (tests build their own). */
 export interface ApiDeps {
@@ -13,4 +16,8 @@ export interface ApiDeps {
   queues: Queues;
   secretBox: SecretBox;
   logger: Logger;
+  /** Per-process state of the hot ingest path (caches and batching), one per deps. */
+  fanoutCache: FanoutCache;
+  acceptBatcher: AcceptBatcher;
+  rateLimiter: RateLimiter;
 }

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EventType } from '@dispatch/core';
+import { sql } from 'drizzle-orm';
 import { bearer, eventually, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { Receiver } from '../../../test-support/receiver.js';
-import { createWebhook, example, expectBadRequest, expectError, listDeliveries, type WebhookBody } from '../../../test-support/api-helpers.js';
+import { createWebhook, disableInDb, example, expectBadRequest, expectError, listDeliveries, type WebhookBody } from '../../../test-support/api-helpers.js';
+import { RateLimiter } from '../src/http/rate-limit.js';
 
 let h: Harness;
 let receiver: Receiver;
@@ -85,6 +87,58 @@ describe('POST /api/events', () => {
     expectError(await h.api.post('/api/events/batch').set(bearer(noEvents)).send({ events: [body] }), 403, 'forbidden');
     expectError(await h.api.post('/api/events').send(body), 401, 'unauthorized');
     expect(await deliveryIds(ws, leads)).toEqual([]);
+  });
+});
+
+describe('fan-out targets (cached per workspace and type)', () => {
+  it('sees a created, re-enabled and deleted webhook at once, and never delivers to one disabled or deleted behind its back', async () => {
+    const { ws, leads } = await setup('targets');
+    const count = async () => (await post(ws, 'lead.created')).body.deliveries as number;
+    expect(await count()).toBe(1);
+    // Disabled by the worker (another process): the cache still lists it, the insert leaves it out.
+    await disableInDb(h, leads.id, 10);
+    expect(await count()).toBe(0);
+    expect((await h.api.post(`/api/webhooks-manage/${leads.id}/enable`).set(ws.auth)).status).toBe(200);
+    expect(await count()).toBe(1);
+    const second = await createWebhook(h, ws, { name: 'targets-second', url: receiver.url('/targets/second'), triggers: ['lead.created'] });
+    expect(await count()).toBe(2);
+    expect((await h.api.patch(`/api/webhooks-manage/${second.id}`).set(ws.auth).send({ triggers: ['sale.created'] })).status).toBe(200);
+    expect(await count()).toBe(1);
+    // Deleted behind the cache's back (as another API process would): no delivery, no error.
+    await h.deps.db.execute(sql`DELETE FROM endpoints WHERE id = ${leads.id}`);
+    const res = await post(ws, 'lead.created');
+    expect(res.status).toBe(202);
+    expect(res.body.deliveries).toBe(0);
+    expect((await getEvent(ws, res.body.id)).body.deliveries).toEqual([]);
+  });
+
+  it('answers each of many concurrent requests with its own events, in one write', async () => {
+    const { ws, leads } = await setup('concurrent');
+    const results = await Promise.all(Array.from({ length: 20 }, () => post(ws, 'lead.created')));
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(202));
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(20);
+    expect((await deliveryIds(ws, leads)).sort()).toEqual(results.map((r) => r.body.id).sort());
+  });
+});
+
+describe('rate limit', () => {
+  it('holds the per-key limit exactly in one process without Redis on the request path, and across processes once they sync', async () => {
+    const options = { prefix: h.prefix, limit: 5, logger: h.deps.logger };
+    const a = new RateLimiter(h.deps.redis, options);
+    const b = new RateLimiter(h.deps.redis, options);
+    // A window an hour ahead, so the test never straddles a second boundary.
+    const now = (Math.floor(Date.now() / 1000) + 3600) * 1000;
+    const admitted = Array.from({ length: 7 }, () => a.admit('key_test', now));
+    expect(admitted).toEqual([true, true, true, true, true, false, false]);
+    const synced = () => new Promise((resolve) => setTimeout(resolve, 200));
+    await synced();
+    // Another process admits until its first sync tells it the shared count (the approximation)...
+    expect(b.admit('key_test', now)).toBe(true);
+    await synced();
+    // ...and from then on refuses, as `a` does.
+    expect(b.admit('key_test', now)).toBe(false);
+    expect(a.admit('key_test', now)).toBe(false);
+    expect(b.admit('key_other', now)).toBe(true);
   });
 });
 

@@ -1,22 +1,95 @@
 import { rateLimited } from '@dispatch/core';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { ApiDeps } from '../deps.js';
 
 export const RETRY_AFTER_SECONDS = 1;
+/** How often this process adds what it admitted to the shared counters (and reads them back). */
+const SYNC_MS = 20;
+const WINDOW_MS = 1_000;
+
+interface KeyWindow {
+  /** The one-second window (unix seconds) these counts belong to. */
+  window: number;
+  /** The shared count of every API process, as Redis last answered it (this process's synced share included). */
+  shared: number;
+  /** Admitted here since the last sync. */
+  unsynced: number;
+}
 
 /**
- * Fixed one-second window per API key, counted in Redis so every API process shares it.
- * If Redis is unreachable the request goes through: accepting events must not depend on the scheduler.
+ * Fixed one-second window per API key, shared by every API process through one Redis counter per
+ * key and second, but decided locally: a request costs no Redis round trip. Each process admits
+ * while (shared count last seen + its own requests since) is under the limit, and every SYNC_MS
+ * adds its own requests to the counter with one pipeline for all keys, learning the others' in the
+ * answer. Within one process the limit is exact; across processes it is approximate: another
+ * process's requests are seen up to SYNC_MS late, so a burst hitting several processes at once can
+ * pass the limit by what they admit in that interval.
+ * If Redis is unreachable every request is counted locally only: accepting events must not depend on
+ * the scheduler.
  */
-export async function enforceRateLimit(deps: ApiDeps, keyId: string): Promise<void> {
-  const windowStart = Math.floor(Date.now() / 1000);
-  const counterKey = `${deps.config.DISPATCH_QUEUE_PREFIX}:ratelimit:{${keyId}}:${windowStart}`;
-  let count: number;
-  try {
-    const results = await deps.redis.multi().incr(counterKey).pexpire(counterKey, 2000).exec();
-    count = Number(results?.[0]?.[1] ?? 0);
-  } catch (error) {
-    deps.logger.warn({ err: error }, 'rate limiter unavailable; request allowed');
-    return;
+export class RateLimiter {
+  private readonly windows = new Map<string, KeyWindow>();
+  private timer: NodeJS.Timeout | undefined;
+  private failing = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: { prefix: string; limit: number; logger: Logger },
+  ) {}
+
+  /** True when the request may go on (and counts it). */
+  admit(keyId: string, now = Date.now()): boolean {
+    const window = Math.floor(now / WINDOW_MS);
+    let state = this.windows.get(keyId);
+    if (!state || state.window !== window) {
+      state = { window, shared: 0, unsynced: 0 };
+      this.windows.set(keyId, state);
+    }
+    if (state.shared + state.unsynced >= this.options.limit) return false;
+    state.unsynced++;
+    this.timer ??= setTimeout(() => void this.sync(), SYNC_MS).unref();
+    return true;
   }
-  if (count > deps.config.DISPATCH_RATE_LIMIT) throw rateLimited(RETRY_AFTER_SECONDS);
+
+  private async sync(): Promise<void> {
+    this.timer = undefined;
+    const current = Math.floor(Date.now() / WINDOW_MS);
+    const sent: { state: KeyWindow; window: number; count: number }[] = [];
+    const pipeline = this.redis.pipeline();
+    for (const [keyId, state] of this.windows) {
+      if (state.window < current - 1) {
+        this.windows.delete(keyId);
+        continue;
+      }
+      if (state.unsynced === 0) continue;
+      const counterKey = `${this.options.prefix}:ratelimit:{${keyId}}:${state.window}`;
+      pipeline.incrby(counterKey, state.unsynced).pexpire(counterKey, 2 * WINDOW_MS);
+      sent.push({ state, window: state.window, count: state.unsynced });
+      state.unsynced = 0;
+    }
+    if (sent.length === 0) return;
+    let counts: number[] | undefined;
+    try {
+      const results = await pipeline.exec();
+      counts = sent.map((_, index) => {
+        const [error, count] = results?.[index * 2] ?? [new Error('no reply')];
+        if (error) throw error;
+        return Number(count);
+      });
+      this.failing = false;
+    } catch (error) {
+      if (!this.failing) this.options.logger.warn({ err: error }, 'rate limiter cannot reach Redis; counting in this process only');
+      this.failing = true;
+    }
+    sent.forEach(({ state, window, count }, index) => {
+      if (state.window !== window) return;
+      // Without an answer, keep counting what this process admitted: its own share still holds.
+      state.shared = counts ? Math.max(state.shared, counts[index]!) : state.shared + count;
+    });
+  }
+}
+
+export function enforceRateLimit(deps: ApiDeps, keyId: string): void {
+  if (!deps.rateLimiter.admit(keyId)) throw rateLimited(RETRY_AFTER_SECONDS);
 }

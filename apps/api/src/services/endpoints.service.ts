@@ -59,6 +59,7 @@ export async function createEndpoint(deps: ApiDeps, scope: EndpointScope, input:
       secretSealed: deps.secretBox.seal(secret),
       secretHint: secret.slice(-4),
     });
+    deps.fanoutCache.forget(scope.workspaceId);
     return { row, secret };
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateUrl();
@@ -88,6 +89,7 @@ export async function updateEndpointFields(deps: ApiDeps, scope: EndpointScope, 
   try {
     const row = await updateEndpoint(deps.db, scope, id, patch);
     if (!row) throw notFound(endpointNoun(scope.kind));
+    deps.fanoutCache.forget(scope.workspaceId);
     return row;
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateUrl();
@@ -97,6 +99,7 @@ export async function updateEndpointFields(deps: ApiDeps, scope: EndpointScope, 
 
 export async function removeEndpoint(deps: ApiDeps, scope: EndpointScope, id: string): Promise<void> {
   if (!(await deleteEndpoint(deps.db, scope, id))) throw notFound(endpointNoun(scope.kind));
+  deps.fanoutCache.forget(scope.workspaceId);
 }
 
 /** Returns the new secret once; the old one keeps signing for `graceSeconds`. */
@@ -110,5 +113,6 @@ export async function rotateSecret(deps: ApiDeps, scope: EndpointScope, id: stri
 export async function reenableEndpoint(deps: ApiDeps, scope: EndpointScope, id: string): Promise<EndpointRow> {
   const row = await enableEndpoint(deps.db, scope, id);
   if (!row) throw notFound(endpointNoun(scope.kind));
+  deps.fanoutCache.forget(scope.workspaceId);
   return row;
 }

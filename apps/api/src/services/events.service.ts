@@ -11,18 +11,15 @@ import {
 import {
   countEventDeliveries,
   findEventsByIdempotencyKeys,
-  findFanoutCandidates,
-  insertDeliveries,
-  insertEvents,
   releaseIdempotencyKeys,
+  type AcceptedDeliveryRow,
+  type AcceptedEventRow,
   type EndpointKind,
   type EventRow,
-  type NewDelivery,
 } from '@dispatch/db';
 import { deliverJobId } from '@dispatch/core';
 import type { ApiDeps } from '../deps.js';
 import { zodDetails } from '../http/route.js';
-import { enqueueNewDeliveries } from './enqueue.js';
 import { isUniqueViolation } from './pg-errors.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -54,15 +51,11 @@ export function validateEventData(inputs: readonly EventInput[], pathPrefix = ''
   if (details.length > 0) throw badRequest(details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
 }
 
-interface PreparedEvent {
-  row: { id: string; workspaceId: string; type: string; linkId: string | null; payload: string; idempotencyKey: string | null; test: boolean; createdAt: Date };
-  deliveries: NewDelivery[];
-}
-
 /**
- * Writes the events and all their deliveries in one transaction (Postgres is the record), then
- * queues the deliveries. If queueing fails the events are still accepted: the reconciler finds the
- * pending deliveries and queues them.
+ * Writes the events and all their deliveries in one statement (Postgres is the record; see
+ * AcceptBatcher, which shares the statement with concurrent requests), then queues the deliveries.
+ * If queueing fails the events are still accepted: the reconciler finds the pending deliveries and
+ * queues them.
  */
 export async function acceptEvents(
   deps: ApiDeps,
@@ -74,33 +67,40 @@ export async function acceptEvents(
 ): Promise<AcceptedEvent[]> {
   const maxAttempts = options.maxAttempts ?? deps.config.DISPATCH_RETRY_SCHEDULE.length + 1;
   const trigger = options.test ? 'test' : 'initial';
+  const test = options.test ?? false;
+  const candidates = options.target ? undefined : await deps.fanoutCache.candidates(workspaceId, [...new Set(inputs.map((i) => i.type))]);
   // One acceptance time for the events and their deliveries, so their timestamps agree.
   const createdAt = new Date();
-  const prepared = await deps.db.transaction(async (tx) => {
-    const candidates = options.target ? [] : await findFanoutCandidates(tx, { workspaceId, types: [...new Set(inputs.map((i) => i.type))] });
-    const events: PreparedEvent[] = inputs.map((input, index) => {
-      const id = newId('event');
-      const envelope = { id, type: input.type, timestamp: createdAt.toISOString(), data: input.data };
-      const linkId = input.linkId ?? eventLinkId(input.data) ?? null;
-      const targets = options.target ? [options.target] : candidates.filter((endpoint) => endpointReceives(endpoint, { type: input.type, linkId, envelope }));
-      const deliveries = targets.map((endpoint) => {
-        const deliveryId = newId('delivery');
-        return { id: deliveryId, eventId: id, eventType: input.type, endpointId: endpoint.id, endpointKind: endpoint.kind, jobId: deliverJobId(deliveryId, 1, trigger) };
+  const timestamp = createdAt.toISOString();
+  const events: AcceptedEventRow[] = [];
+  const deliveries: AcceptedDeliveryRow[] = [];
+  inputs.forEach((input, index) => {
+    const id = newId('event');
+    const envelope = { id, type: input.type, timestamp, data: input.data };
+    const linkId = input.linkId ?? eventLinkId(input.data) ?? null;
+    const targets = options.target ? [options.target] : (candidates?.get(input.type) ?? []).filter((endpoint) => endpointReceives(endpoint, { type: input.type, linkId, envelope }));
+    for (const endpoint of targets) {
+      const deliveryId = newId('delivery');
+      deliveries.push({
+        id: deliveryId,
+        workspaceId,
+        eventId: id,
+        eventType: input.type,
+        endpointId: endpoint.id,
+        endpointKind: endpoint.kind,
+        jobId: deliverJobId(deliveryId, 1, trigger),
+        test,
+        maxAttempts,
+        trigger,
+        createdAt,
+        requireActive: !options.target,
       });
-      const row = { id, workspaceId, type: input.type, linkId, payload: serializeEnvelope(envelope), idempotencyKey: idempotencyKeys[index] ?? null, test: options.test ?? false, createdAt };
-      return { row, deliveries };
-    });
-    await insertEvents(tx, events.map((e) => e.row));
-    await insertDeliveries(tx, events.flatMap((e) => e.deliveries), { workspaceId, test: options.test ?? false, maxAttempts, trigger, createdAt });
-    return events;
+    }
+    // The envelope is serialised once, here: these bytes are stored, signed and sent as they are.
+    events.push({ id, workspaceId, type: input.type, linkId, payload: serializeEnvelope(envelope), idempotencyKey: idempotencyKeys[index] ?? null, test, createdAt });
   });
-  await enqueueNewDeliveries(deps, prepared.map((event) => ({ eventId: event.row.id, deliveries: event.deliveries, maxAttempts, manual: options.test })));
-  return prepared.map((event) => ({
-    id: event.row.id,
-    type: event.row.type,
-    createdAt: event.row.createdAt.toISOString(),
-    deliveries: event.deliveries.length,
-  }));
+  const written = await deps.acceptBatcher.accept({ events, deliveries, maxAttempts, manual: options.test });
+  return events.map((event) => ({ id: event.id, type: event.type, createdAt: timestamp, deliveries: written.get(event.id)?.length ?? 0 }));
 }
 
 async function replayedEvents(deps: ApiDeps, events: EventRow[]): Promise<AcceptedEvent[]> {

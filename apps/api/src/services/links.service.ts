@@ -24,4 +24,6 @@ export async function listLinksPage(deps: ApiDeps, workspaceId: string, page: Pa
 
 export async function removeLink(deps: ApiDeps, workspaceId: string, linkId: string): Promise<void> {
   if (!(await deleteLink(deps.db, workspaceId, linkId))) throw notFound('link');
+  // Its link webhooks went with it.
+  deps.fanoutCache.forget(workspaceId);
 }

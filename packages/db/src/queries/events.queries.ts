@@ -103,6 +103,66 @@ export async function insertDeliveries(
       AS u(id, event_id, event_type, endpoint_id, kind, job_id)`);
 }
 
+export interface AcceptedEventRow {
+  id: string;
+  workspaceId: string;
+  type: string;
+  linkId: string | null;
+  /** The exact envelope bytes (stored as given, never re-serialised). */
+  payload: string;
+  idempotencyKey: string | null;
+  test: boolean;
+  createdAt: Date;
+}
+
+export interface AcceptedDeliveryRow extends NewDelivery {
+  workspaceId: string;
+  test: boolean;
+  maxAttempts: number;
+  trigger: AttemptTrigger;
+  createdAt: Date;
+  /** Only an endpoint that is still enabled receives it (a test goes to a disabled endpoint too). */
+  requireActive: boolean;
+}
+
+/**
+ * Events and their deliveries, of any number of requests and workspaces, in one statement (so one
+ * round trip and one commit, atomic without an explicit transaction). The caller chose the targets
+ * from a short-lived cache; the join re-checks each against the table, so a delivery is never
+ * written for an endpoint deleted, disabled or moved since: it is left out, and the count of
+ * deliveries written tells the caller so.
+ */
+export async function insertEventsWithDeliveries(db: Db, rows: { events: readonly AcceptedEventRow[]; deliveries: readonly AcceptedDeliveryRow[] }): Promise<number> {
+  if (rows.events.length === 0) return 0;
+  const ev = <K extends keyof AcceptedEventRow>(key: K) => sql.param(rows.events.map((r) => r[key]));
+  const dl = <K extends keyof AcceptedDeliveryRow>(key: K) => sql.param(rows.deliveries.map((r) => r[key]));
+  const result = await db.execute<{ n: number }>(sql`
+    WITH ev AS (
+      INSERT INTO ${events} (id, workspace_id, type, link_id, payload, idempotency_key, test, created_at)
+      SELECT * FROM unnest(${ev('id')}::text[], ${ev('workspaceId')}::text[], ${ev('type')}::text[], ${ev('linkId')}::text[],
+                           ${ev('payload')}::text[], ${ev('idempotencyKey')}::text[], ${ev('test')}::boolean[], ${ev('createdAt')}::timestamptz[])
+    ), dl AS (
+      INSERT INTO ${deliveries} (id, workspace_id, event_id, endpoint_id, endpoint_kind, event_type, test, max_attempts, next_attempt_at, job_id, job_trigger, created_at, updated_at)
+      SELECT u.id, u.workspace_id, u.event_id, u.endpoint_id, e.kind, u.event_type, u.test, u.max_attempts, u.created_at, u.job_id, u.job_trigger, u.created_at, u.created_at
+      FROM unnest(${dl('id')}::text[], ${dl('workspaceId')}::text[], ${dl('eventId')}::text[], ${dl('endpointId')}::text[], ${dl('eventType')}::text[],
+                  ${dl('test')}::boolean[], ${dl('maxAttempts')}::int[], ${dl('jobId')}::text[], ${dl('trigger')}::text[], ${dl('createdAt')}::timestamptz[],
+                  ${dl('requireActive')}::boolean[])
+        AS u(id, workspace_id, event_id, endpoint_id, event_type, test, max_attempts, job_id, job_trigger, created_at, require_active)
+      JOIN ${endpoints} e ON e.id = u.endpoint_id AND e.workspace_id = u.workspace_id
+      WHERE NOT u.require_active OR (e.enabled AND e.disabled_at IS NULL)
+      RETURNING 1
+    )
+    SELECT count(*)::int AS n FROM dl`);
+  return Number(result.rows[0]?.n ?? 0);
+}
+
+/** Which of these deliveries exist (after a write that left some out). */
+export async function findExistingDeliveryIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const result = await db.execute<{ id: string }>(sql`SELECT id FROM ${deliveries} WHERE id = ANY(${sql.param([...ids])}::text[])`);
+  return new Set(result.rows.map((r) => r.id));
+}
+
 export async function countEventDeliveries(db: Db, eventIds: string[]): Promise<Map<string, number>> {
   const rows = await db
     .select({ eventId: deliveries.eventId, n: sql<number>`count(*)::int` })

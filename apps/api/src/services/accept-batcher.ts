@@ -1,0 +1,116 @@
+import { findExistingDeliveryIds, insertEventsWithDeliveries, type AcceptedDeliveryRow, type AcceptedEventRow, type Database } from '@dispatch/db';
+import type { EventDeliveries } from './enqueue.js';
+
+/** What one request writes: its events and their deliveries, then the jobs to queue for them. */
+export interface Acceptance {
+  events: AcceptedEventRow[];
+  deliveries: AcceptedDeliveryRow[];
+  maxAttempts: number;
+  manual?: boolean;
+}
+
+/** Deliveries per event id that were written (and queued): a target found gone at insert is left out. */
+export type Written = Map<string, AcceptedDeliveryRow[]>;
+
+// Writes at once in flight; more start only when one finishes, so under load each statement carries
+// every request that arrived meanwhile (group commit) and a burst costs a few commits, not one each.
+const MAX_CONCURRENT_WRITES = 4;
+// Events per statement; a request larger than this still goes alone, whole.
+const MAX_EVENTS_PER_WRITE = 2_000;
+
+interface Waiting {
+  acceptance: Acceptance;
+  resolve: (written: Written) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Accepts the events of concurrent requests in one INSERT statement and queues their jobs in one
+ * Redis call. Each request is answered only after its rows are committed and its jobs were offered
+ * to Redis (event + deliveries are committed before enqueue, as before). A statement that fails is
+ * retried request by request, so one request's error (an Idempotency-Key race) is only its own.
+ */
+export class AcceptBatcher {
+  private readonly waiting: Waiting[] = [];
+  private writing = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly enqueue: (events: readonly EventDeliveries[]) => Promise<void>,
+  ) {}
+
+  accept(acceptance: Acceptance): Promise<Written> {
+    return new Promise<Written>((resolve, reject) => {
+      this.waiting.push({ acceptance, resolve, reject });
+      // Start on the next turn, so requests parsed in this one share the statement.
+      if (!this.scheduled && this.writing < MAX_CONCURRENT_WRITES) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.drain();
+        });
+      }
+    });
+  }
+
+  private drain(): void {
+    while (this.waiting.length > 0 && this.writing < MAX_CONCURRENT_WRITES) {
+      let events = 0;
+      let count = 0;
+      while (count < this.waiting.length && (count === 0 || events + this.waiting[count]!.acceptance.events.length <= MAX_EVENTS_PER_WRITE)) {
+        events += this.waiting[count]!.acceptance.events.length;
+        count++;
+      }
+      const batch = this.waiting.splice(0, count);
+      this.writing++;
+      void this.flush(batch).finally(() => {
+        this.writing--;
+        this.drain();
+      });
+    }
+  }
+
+  private async flush(batch: Waiting[]): Promise<void> {
+    let written: (Written | undefined)[];
+    try {
+      written = await this.write(batch.map((w) => w.acceptance));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      written = await Promise.all(
+        batch.map((w) =>
+          this.write([w.acceptance]).then(
+            ([one]) => one,
+            (single: unknown) => {
+              w.reject(single);
+              return undefined;
+            },
+          ),
+        ),
+      );
+    }
+    const accepted = batch.flatMap((w, index) => (written[index] ? [{ waiting: w, written: written[index] }] : []));
+    // Never throws: a failure to queue is logged there and left to the reconciler.
+    await this.enqueue(
+      accepted.flatMap(({ waiting, written: byEvent }) =>
+        [...byEvent].map(([eventId, deliveries]) => ({ eventId, deliveries, maxAttempts: waiting.acceptance.maxAttempts, manual: waiting.acceptance.manual })),
+      ),
+    );
+    for (const { waiting, written: byEvent } of accepted) waiting.resolve(byEvent);
+  }
+
+  /** One statement for all of them; the deliveries left out (rare) are found with a second query. */
+  private async write(acceptances: readonly Acceptance[]): Promise<Written[]> {
+    const deliveries = acceptances.flatMap((a) => a.deliveries);
+    const inserted = await insertEventsWithDeliveries(this.db, { events: acceptances.flatMap((a) => a.events), deliveries });
+    const exists = inserted === deliveries.length ? undefined : await findExistingDeliveryIds(this.db, deliveries.map((d) => d.id));
+    return acceptances.map((acceptance) => {
+      const byEvent: Written = new Map(acceptance.events.map((event) => [event.id, []]));
+      for (const delivery of acceptance.deliveries) if (!exists || exists.has(delivery.id)) byEvent.get(delivery.eventId)!.push(delivery);
+      return byEvent;
+    });
+  }
+}
