@@ -35,7 +35,11 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     queues,
     secretBox: new SecretBox(config.encryptionKey),
     http: createHttpClient({ timeoutMs: config.DISPATCH_REQUEST_TIMEOUT, allowPrivateDestinations: config.DISPATCH_ALLOW_PRIVATE_DESTINATIONS, lookup: options.lookup }),
-    endpointGuard: new EndpointGuard({ perEndpoint: config.DISPATCH_ENDPOINT_CONCURRENCY, pauseMs: config.DISPATCH_BREAKER_PAUSE }),
+    endpointGuard: new EndpointGuard({
+      perEndpoint: config.DISPATCH_ENDPOINT_CONCURRENCY,
+      pauseMs: config.DISPATCH_BREAKER_PAUSE,
+      requestTimeoutMs: config.DISPATCH_REQUEST_TIMEOUT,
+    }),
     logger,
   };
 

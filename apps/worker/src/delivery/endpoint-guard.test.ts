@@ -3,7 +3,7 @@ import { EndpointGuard, type AttemptSignal } from './endpoint-guard.js';
 
 function guardAt(start = 1_000_000) {
   const clock = { now: start };
-  const guard = new EndpointGuard({ perEndpoint: 2, pauseMs: 5_000 }, () => clock.now);
+  const guard = new EndpointGuard({ perEndpoint: 2, pauseMs: 5_000, requestTimeoutMs: 15_000 }, () => clock.now);
   return { guard, clock };
 }
 const ok: AttemptSignal = { responseTimeMs: 5, statusCode: 200, error: null, retryAfterMs: null };
@@ -42,6 +42,18 @@ describe('EndpointGuard concurrency cap', () => {
     expect(held).toEqual({ admitted: false, retryAt: expect.any(Number) });
     if (!held.admitted) expect(held.retryAt - clock.now).toBeGreaterThanOrEqual(1_000);
   });
+
+  it('holds jobs behind a stuck request until that request must have timed out', () => {
+    const { guard, clock } = guardAt();
+    guard.admit('a');
+    guard.admit('a');
+    clock.now += 3_000;
+    const held = guard.admit('a');
+    // The first request started 3 s ago with a 15 s timeout: no slot frees up for another 12 s.
+    if (held.admitted) throw new Error('expected the job to be held');
+    expect(held.retryAt - clock.now).toBeGreaterThanOrEqual(12_000);
+    expect(held.retryAt - clock.now).toBeLessThanOrEqual(12_000 * 1.2 + 1);
+  });
 });
 
 describe('EndpointGuard circuit breaker', () => {
@@ -69,6 +81,18 @@ describe('EndpointGuard circuit breaker', () => {
     guard.record('a', timeout);
     expect(guard.isOpen('a')).toBe(false);
     guard.record('a', timeout);
+    expect(guard.isOpen('a')).toBe(true);
+  });
+
+  it('opens after three 5xx answers or broken connections in a row, never on 4xx', () => {
+    const { guard } = guardAt();
+    const status = (statusCode: number): AttemptSignal => ({ ...ok, statusCode });
+    for (let i = 0; i < 10; i++) guard.record('a', status(400));
+    expect(guard.isOpen('a')).toBe(false);
+    guard.record('a', status(500));
+    guard.record('a', { ...ok, statusCode: null, error: 'network_error' });
+    expect(guard.isOpen('a')).toBe(false);
+    guard.record('a', status(500));
     expect(guard.isOpen('a')).toBe(true);
   });
 

@@ -5,9 +5,12 @@ import { RETRY_AFTER_CAP_MS, type AttemptError } from '@dispatch/core';
 //   `perEndpoint` of the worker's slots. An endpoint that answers fast (latency average under
 //   FAST_MS, nothing in flight for longer than STUCK_MS) is not capped: holding back jobs of a healthy
 //   receiver with a backlog would only slow it down;
-// - a circuit breaker that opens on 429/502/503/504 or a run of timeouts/refused connections, so the
-//   endpoint's queued deliveries wait (without using an attempt) instead of piling on. After the
-//   pause one probe goes through; its success closes the breaker, its failure doubles the pause.
+// - a circuit breaker that opens at once on 429/502/503/504, and on a run of other failures (any 5xx,
+//   timeouts, refused or reset connections), so the endpoint's queued deliveries wait (without using
+//   an attempt) instead of piling on. An endpoint answering 500 to everything at once is cheap per
+//   request but would otherwise cost two attempts per event of worker time taken from healthy
+//   endpoints. After the pause one probe goes through; its success closes the breaker, its failure
+//   doubles the pause. 4xx answers do not count: they are a verdict on the message, not on the endpoint.
 // The state is per process on purpose: it needs no coordination and costs no Redis round trip per
 // delivery; with N workers an endpoint sees at most N probes.
 
@@ -16,9 +19,13 @@ const MAX_PAUSE_MS = 60_000;
 const FAST_MS = 250;
 const STUCK_MS = 1_000;
 // A held-back job comes back after about one request's time of its endpoint (bounded), so jobs of
-// a briefly saturated endpoint return soon and those of a slow one do not churn through the queue.
+// a briefly saturated endpoint return soon. Behind a stuck request a job waits until that request
+// must have timed out: no slot can free up before, and coming back every second would only churn
+// the queue.
 const MIN_HOLD_MS = 50;
 const MAX_HOLD_MS = 1_000;
+// Held-back jobs return spread over this fraction of their hold, not all in the same instant.
+const SPREAD = 0.2;
 const EWMA_WEIGHT = 0.2;
 
 type BreakerState = { kind: 'closed'; failures: number } | { kind: 'open'; until: number; pauseMs: number } | { kind: 'probing'; pauseMs: number };
@@ -43,23 +50,26 @@ export class EndpointGuard {
 
   private readonly perEndpoint: number;
   private readonly pauseMs: number;
+  private readonly requestTimeoutMs: number;
 
-  constructor(options: { perEndpoint: number; pauseMs: number }, private readonly now: () => number = Date.now) {
+  constructor(options: { perEndpoint: number; pauseMs: number; requestTimeoutMs: number }, private readonly now: () => number = Date.now) {
     this.perEndpoint = options.perEndpoint;
     this.pauseMs = options.pauseMs;
+    this.requestTimeoutMs = options.requestTimeoutMs;
   }
 
   admit(endpointId: string, options: { ignoreBreaker?: boolean } = {}): Admission {
     const breaker = options.ignoreBreaker ? undefined : this.breakers.get(endpointId);
     const now = this.now();
     if (breaker?.kind === 'open') {
-      if (now < breaker.until) return { admitted: false, retryAt: breaker.until + jitter() };
+      if (now < breaker.until) return { admitted: false, retryAt: breaker.until + spread(breaker.until - now) };
       this.breakers.set(endpointId, { kind: 'probing', pauseMs: breaker.pauseMs });
     }
     const running = this.active.get(endpointId) ?? [];
     const probing = breaker?.kind === 'probing' && running.length > 0;
     if (probing || (running.length >= this.perEndpoint && !this.isFast(endpointId, running, now))) {
-      return { admitted: false, retryAt: now + this.holdMs(endpointId, running, now) + jitter() };
+      const hold = this.holdMs(endpointId, running, now);
+      return { admitted: false, retryAt: now + hold + spread(hold) };
     }
     running.push(now);
     this.active.set(endpointId, running);
@@ -82,7 +92,8 @@ export class EndpointGuard {
   }
 
   private holdMs(endpointId: string, running: number[], now: number): number {
-    if (running.some((startedAt) => now - startedAt > STUCK_MS)) return MAX_HOLD_MS;
+    const oldest = Math.min(...running);
+    if (now - oldest > STUCK_MS) return Math.max(oldest + this.requestTimeoutMs - now, MAX_HOLD_MS);
     return Math.min(Math.max(this.latency.get(endpointId) ?? MIN_HOLD_MS, MIN_HOLD_MS), MAX_HOLD_MS);
   }
 
@@ -94,8 +105,8 @@ export class EndpointGuard {
     // Attempts that were already in flight when it opened do not lengthen the pause.
     if (state.kind === 'open') return;
     const throttled = signal.statusCode !== null && THROTTLE.has(signal.statusCode);
-    const unreachable = signal.error === 'timeout' || signal.error === 'connection_refused';
-    if (!throttled && !unreachable) {
+    const failing = signal.error !== null || (signal.statusCode !== null && signal.statusCode >= 500);
+    if (!throttled && !failing) {
       this.breakers.delete(endpointId);
       return;
     }
@@ -116,5 +127,5 @@ export class EndpointGuard {
   }
 }
 
-// Spread the held-back jobs so they do not all come back in the same millisecond.
-const jitter = () => Math.floor(Math.random() * 100);
+// Spread the held-back jobs so they do not all come back at once (at least 0-100 ms).
+const spread = (holdMs: number) => Math.floor(Math.random() * Math.max(100, holdMs * SPREAD));
