@@ -37,7 +37,7 @@ export async function authenticateKey(deps: ApiDeps, req: Request, scope: Scope,
   if (!token || !token.startsWith(API_KEY_PREFIX)) throw unauthorized();
   const principal = await lookupKey(deps, hashApiKey(token));
   if (!principal) throw unauthorized();
-  enforceRateLimit(deps, principal.keyId);
+  enforceRateLimit(deps.rateLimiter, principal.keyId);
   if (!principal.scopes.includes(scope)) throw forbidden(`this API key lacks the "${scope}" scope`);
   if (feature && !principal.features.includes(feature)) throw featureNotEnabled(feature);
   return { kind: 'key', ...principal };

@@ -1,7 +1,6 @@
 import { rateLimited } from '@dispatch/core';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ApiDeps } from '../deps.js';
 
 export const RETRY_AFTER_SECONDS = 1;
 /** How often this process adds what it admitted to the shared counters (and reads them back). */
@@ -90,6 +89,6 @@ export class RateLimiter {
   }
 }
 
-export function enforceRateLimit(deps: ApiDeps, keyId: string): void {
-  if (!deps.rateLimiter.admit(keyId)) throw rateLimited(RETRY_AFTER_SECONDS);
+export function enforceRateLimit(rateLimiter: RateLimiter, keyId: string): void {
+  if (!rateLimiter.admit(keyId)) throw rateLimited(RETRY_AFTER_SECONDS);
 }

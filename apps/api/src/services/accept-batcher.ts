@@ -1,5 +1,5 @@
 import { findExistingDeliveryIds, insertEventsWithDeliveries, type AcceptedDeliveryRow, type AcceptedEventRow, type Database } from '@dispatch/db';
-import type { EventDeliveries } from './enqueue.js';
+import type { EventDeliveries } from './event-deliveries.js';
 
 /** What one request writes: its events and their deliveries, then the jobs to queue for them. */
 export interface Acceptance {

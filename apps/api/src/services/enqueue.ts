@@ -1,16 +1,12 @@
 import type { ApiDeps } from '../deps.js';
+import type { EventDeliveries } from './event-deliveries.js';
+
+export type { EventDeliveries } from './event-deliveries.js';
 
 // Above this many deliveries the API hands the queueing to the worker's fan-out job, so one event
 // to thousands of endpoints never holds a request open while jobs are added.
 export const INLINE_FANOUT_LIMIT = 500;
 const ENQUEUE_TIMEOUT_MS = 2_000;
-
-export interface EventDeliveries {
-  eventId: string;
-  deliveries: { id: string; endpointId: string; jobId: string }[];
-  maxAttempts: number;
-  manual?: boolean;
-}
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
