@@ -17,6 +17,16 @@ export interface DeliveryStore {
   secrets: SecretCache;
 }
 
+/**
+ * Postgres refused the statement (a row it cannot take: its delivery deleted meanwhile, bytes a text
+ * column cannot hold; or a deadlock): a record batch that failed so is retried row by row, so one bad
+ * row fails only its own job. A lost connection is not retried row by row: every row would fail alike.
+ */
+function rejectedByPostgres(error: unknown): boolean {
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
+}
+
 // Kept beside the worker's deps rather than in them: it is only a way of using `deps.db`, built
 // on first use, and each worker (several in one test process) gets its own.
 const stores = new WeakMap<WorkerDeps, DeliveryStore>();
@@ -26,15 +36,14 @@ export function deliveryStore(deps: WorkerDeps): DeliveryStore {
   if (!store) {
     const { db } = deps;
     const attemptStaleMs = deps.config.DISPATCH_REQUEST_TIMEOUT + ATTEMPT_STALE_MARGIN_MS;
-    // A failed claim batch claimed nothing (one statement), so its jobs just fail and come back;
-    // a failed record batch is retried row by row so that one bad row does not fail the others.
-    const claims = new TurnBatcher((requests: ClaimRequest[]) => claimDeliveries(db, requests, attemptStaleMs), { maxBatch: MAX_BATCH, retrySingly: false });
+    // A failed claim batch claimed nothing (one statement), so its jobs just fail and come back.
+    const claims = new TurnBatcher((requests: ClaimRequest[]) => claimDeliveries(db, requests, attemptStaleMs), { maxBatch: MAX_BATCH });
     const records = new TurnBatcher(
       async (batch: AttemptRecord[]) => {
         await recordAttempts(db, batch);
         return batch.map(() => undefined);
       },
-      { maxBatch: MAX_BATCH, retrySingly: true },
+      { maxBatch: MAX_BATCH, retrySingly: rejectedByPostgres },
     );
     store = { claim: (request) => claims.add(request), record: (record) => records.add(record), secrets: new SecretCache(deps.secretBox) };
     stores.set(deps, store);

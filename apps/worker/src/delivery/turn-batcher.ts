@@ -3,9 +3,9 @@
  * call (at most `maxBatch` items each): many deliveries share one round trip and one commit. Every
  * caller still awaits its own item, so nothing is acknowledged before the call that carries it is done.
  *
- * `retrySingly`: when a batch of several fails, each of its items is tried again alone, so one bad
- * item (say, a delivery deleted meanwhile) fails only its own caller. Only for calls that are all or
- * nothing, where a failed batch left nothing behind.
+ * `retrySingly(error)`: when a batch of several fails with an error it accepts, each of its items is
+ * tried again alone, so one bad item (say, a delivery deleted meanwhile) fails only its own caller.
+ * Only for calls that are all or nothing, where a failed batch left nothing behind.
  */
 export class TurnBatcher<I, O> {
   private pending: { item: I; resolve: (value: O) => void; reject: (error: unknown) => void }[] = [];
@@ -13,7 +13,7 @@ export class TurnBatcher<I, O> {
 
   constructor(
     private readonly run: (items: I[]) => Promise<O[]>,
-    private readonly options: { maxBatch: number; retrySingly: boolean },
+    private readonly options: { maxBatch: number; retrySingly?: (error: unknown) => boolean },
   ) {}
 
   add(item: I): Promise<O> {
@@ -37,7 +37,7 @@ export class TurnBatcher<I, O> {
       const results = await this.run(batch.map((entry) => entry.item));
       batch.forEach((entry, i) => entry.resolve(results[i]!));
     } catch (error) {
-      if (batch.length === 1 || !this.options.retrySingly) {
+      if (batch.length === 1 || !this.options.retrySingly?.(error)) {
         for (const entry of batch) entry.reject(error);
         return;
       }
