@@ -8,6 +8,7 @@ export * from './queries/endpoints.queries.js';
 export * from './queries/events.queries.js';
 export * from './queries/deliveries.queries.js';
 export * from './queries/attempts.queries.js';
+export * from './queries/attempt-batches.queries.js';
 export * from './queries/reconcile.queries.js';
 export * from './queries/manual-attempts.queries.js';
 export * from './queries/replays.queries.js';

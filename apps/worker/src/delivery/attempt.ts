@@ -9,14 +9,14 @@ import {
 } from '@dispatch/core';
 import {
   disableEndpointGone,
-  finishAttempt,
-  insertAttempt,
   markEndpointFailure,
-  markEndpointHealthy,
+  recordAttempts,
   recordReplayOutcome,
+  type AttemptRecord,
   type ClaimedDelivery,
 } from '@dispatch/db';
 import type { WorkerDeps } from '../deps.js';
+import { deliveryStore } from './delivery-store.js';
 import type { AttemptSignal } from './endpoint-guard.js';
 import { sendWebhook, type SendResult } from './send.js';
 
@@ -24,9 +24,10 @@ export const USER_AGENT = 'Dispatch-Webhooks/0.1.0';
 
 /** The current secret, plus the previous one while its rotation grace period lasts. */
 function signingSecrets(deps: WorkerDeps, delivery: ClaimedDelivery, now: Date): string[] {
-  const secrets = [deps.secretBox.open(delivery.secretSealed)];
+  const { secrets: cache } = deliveryStore(deps);
+  const secrets = [cache.open(delivery.secretSealed)];
   if (delivery.previousSecretSealed && delivery.previousSecretExpiresAt && delivery.previousSecretExpiresAt > now) {
-    secrets.push(deps.secretBox.open(delivery.previousSecretSealed));
+    secrets.push(cache.open(delivery.previousSecretSealed));
   }
   return secrets;
 }
@@ -50,7 +51,11 @@ function decide(deps: WorkerDeps, delivery: ClaimedDelivery, attemptNo: number, 
 
 /**
  * Makes one attempt of a claimed delivery and records it, with its consequences for the delivery
- * and the endpoint, in one transaction. Returns what happens next.
+ * and the endpoint, atomically. Returns what happens next.
+ *
+ * A plain success (the hot path) is recorded in one statement shared with the other jobs finishing
+ * in the same turn; anything with more consequences (a failure counts against the endpoint and may
+ * disable it, a replay counts towards its replay) gets its own transaction.
  */
 export async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedDelivery): Promise<{ step: NextStep; signal: AttemptSignal }> {
   const attemptNo = delivery.attemptCount + 1;
@@ -63,40 +68,42 @@ export async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedDeliver
     allowPrivateDestinations: deps.config.DISPATCH_ALLOW_PRIVATE_DESTINATIONS,
   });
   const { step, retryAfterMs } = decide(deps, delivery, attemptNo, result);
-  const attemptId = newId('attempt');
-  await deps.db.transaction(async (tx) => {
-    await insertAttempt(tx, {
-      id: attemptId,
-      deliveryId: delivery.id,
-      attemptNo,
-      trigger: delivery.jobTrigger,
-      requestHeaders,
-      statusCode: result.statusCode,
-      responseHeaders: result.responseHeaders,
-      responseBody: result.responseBody,
-      responseBodyTruncated: result.responseBodyTruncated,
-      responseBodySize: result.responseBodySize,
-      responseTimeMs: result.timings.total,
-      timings: result.timings,
-      error: result.error,
-      attemptedAt,
-    });
-    await finishAttempt(tx, delivery.id, { id: attemptId, attemptNo }, {
-      status: step.status,
-      nextAttemptAt: step.status === 'pending' ? new Date(Date.now() + step.delayMs) : null,
-    });
-    if (delivery.replayId && step.status !== 'pending') await recordReplayOutcome(tx, delivery.replayId, step.status === 'succeeded');
+  const succeeded = step.status === 'succeeded';
+  const record: AttemptRecord = {
+    id: newId('attempt'),
+    deliveryId: delivery.id,
+    attemptNo,
+    trigger: delivery.jobTrigger,
+    requestHeaders,
+    statusCode: result.statusCode,
+    responseHeaders: result.responseHeaders,
+    responseBody: result.responseBody,
+    responseBodyTruncated: result.responseBodyTruncated,
+    responseBodySize: result.responseBodySize,
+    responseTimeMs: result.timings.total,
+    timings: result.timings,
+    error: result.error,
+    attemptedAt,
+    status: step.status,
+    nextAttemptAt: step.status === 'pending' ? new Date(Date.now() + step.delayMs) : null,
     // Tests check an endpoint without judging it: they never change its health.
-    if (delivery.test) return;
-    if (step.status === 'succeeded') await markEndpointHealthy(tx, delivery.endpointId);
-    else {
-      const disabled = await markEndpointFailure(tx, delivery.endpointId, {
-        disableAfterMs: deps.config.DISPATCH_DISABLE_AFTER,
-        disableAfterFailures: deps.config.DISPATCH_DISABLE_AFTER_FAILURES,
-      });
-      if (disabled) deps.logger.warn({ endpointId: delivery.endpointId }, 'endpoint disabled after failing too long');
-      if (step.status === 'failed' && step.gone) await disableEndpointGone(tx, delivery.endpointId);
-    }
-  });
+    healthyEndpointId: succeeded && !delivery.test ? delivery.endpointId : null,
+  };
+  if (succeeded && !delivery.replayId) await deliveryStore(deps).record(record);
+  else await recordWithConsequences(deps, delivery, record, step);
   return { step, signal: { responseTimeMs: result.timings.total, statusCode: result.statusCode, error: result.error, retryAfterMs } };
+}
+
+async function recordWithConsequences(deps: WorkerDeps, delivery: ClaimedDelivery, record: AttemptRecord, step: NextStep): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    await recordAttempts(tx, [record]);
+    if (delivery.replayId && step.status !== 'pending') await recordReplayOutcome(tx, delivery.replayId, step.status === 'succeeded');
+    if (delivery.test || step.status === 'succeeded') return;
+    const disabled = await markEndpointFailure(tx, delivery.endpointId, {
+      disableAfterMs: deps.config.DISPATCH_DISABLE_AFTER,
+      disableAfterFailures: deps.config.DISPATCH_DISABLE_AFTER_FAILURES,
+    });
+    if (disabled) deps.logger.warn({ endpointId: delivery.endpointId }, 'endpoint disabled after failing too long');
+    if (step.status === 'failed' && step.gone) await disableEndpointGone(tx, delivery.endpointId);
+  });
 }

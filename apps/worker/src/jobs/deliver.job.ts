@@ -1,9 +1,9 @@
 import { DelayedError, type Job } from 'bullmq';
-import { attemptAbandonedAfterMs } from '@dispatch/core';
-import { cancelDelivery, claimDelivery } from '@dispatch/db';
+import { cancelDelivery } from '@dispatch/db';
 import { deliverJobSchema } from '@dispatch/queue';
 import type { WorkerDeps } from '../deps.js';
 import { attemptDelivery } from '../delivery/attempt.js';
+import { deliveryStore } from '../delivery/delivery-store.js';
 import { RetryLaterError } from '../delivery/retry-later.js';
 
 /** One job per delivery (never a loop over endpoints); one run of it is one attempt. */
@@ -16,7 +16,7 @@ export async function deliverJob(deps: WorkerDeps, job: Job, token?: string): Pr
     throw new DelayedError();
   }
   try {
-    const delivery = await claimDelivery(deps.db, deliveryId, job.id!, attemptAbandonedAfterMs(deps.config.DISPATCH_REQUEST_TIMEOUT));
+    const delivery = await deliveryStore(deps).claim({ deliveryId, jobId: job.id! });
     // Superseded (a redelivery took over), already finished, or deleted: nothing to do.
     if (!delivery) return 'stale';
     // A disabled endpoint gets no scheduled attempts. What an operator asks for (test, redeliver,

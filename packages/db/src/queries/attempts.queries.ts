@@ -1,9 +1,11 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { attempts, deliveries, endpoints, type AttemptTrigger, type DeliveryStatus } from '../schema/index.js';
+import { claimDeliveries } from './attempt-batches.queries.js';
 
 // The worker's side of a delivery: claim it for one attempt, then record the attempt and its
-// consequences (delivery state, endpoint health) in one transaction.
+// consequences (delivery state, endpoint health). The hot-path statements, which take many
+// deliveries at once, are in attempt-batches.queries.ts.
 
 export interface ClaimedDelivery {
   id: string;
@@ -31,38 +33,8 @@ export interface ClaimedDelivery {
  * running) gets undefined and does nothing. An attempt older than `attemptStaleMs` is a crashed one.
  */
 export async function claimDelivery(db: Db, deliveryId: string, jobId: string, attemptStaleMs: number): Promise<ClaimedDelivery | undefined> {
-  const result = await db.execute<Record<string, unknown>>(sql`
-    WITH claimed AS (
-      UPDATE ${deliveries} SET attempt_started_at = now()
-      WHERE id = ${deliveryId} AND job_id = ${jobId} AND status = 'pending'
-        AND (attempt_started_at IS NULL OR attempt_started_at < now() - make_interval(secs => ${attemptStaleMs / 1000}))
-      RETURNING id, workspace_id, event_id, endpoint_id, test, attempt_count, max_attempts, job_trigger, replay_id
-    )
-    SELECT c.*, ev.payload, e.url, e.headers, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at,
-           (e.enabled AND e.disabled_at IS NULL) AS endpoint_active
-    FROM claimed c
-    JOIN endpoints e ON e.id = c.endpoint_id
-    JOIN events ev ON ev.id = c.event_id`);
-  const row = result.rows[0];
-  if (!row) return undefined;
-  return {
-    id: row.id as string,
-    workspaceId: row.workspace_id as string,
-    eventId: row.event_id as string,
-    endpointId: row.endpoint_id as string,
-    test: row.test as boolean,
-    attemptCount: row.attempt_count as number,
-    maxAttempts: row.max_attempts as number,
-    jobTrigger: row.job_trigger as AttemptTrigger,
-    replayId: (row.replay_id as string | null) ?? null,
-    payload: row.payload as string,
-    url: row.url as string,
-    headers: (row.headers as Record<string, string>) ?? {},
-    secretSealed: row.secret_sealed as string,
-    previousSecretSealed: (row.previous_secret_sealed as string | null) ?? null,
-    previousSecretExpiresAt: row.previous_secret_expires_at ? new Date(row.previous_secret_expires_at as string) : null,
-    endpointActive: row.endpoint_active as boolean,
-  };
+  const [claimed] = await claimDeliveries(db, [{ deliveryId, jobId }], attemptStaleMs);
+  return claimed;
 }
 
 export type NewAttempt = typeof attempts.$inferInsert;

@@ -1,0 +1,78 @@
+import { attemptAbandonedAfterMs, type SecretBox } from '@dispatch/core';
+import { claimDeliveries, recordAttempts, type AttemptRecord, type ClaimedDelivery, type ClaimRequest } from '@dispatch/db';
+import type { WorkerDeps } from '../deps.js';
+import { TurnBatcher } from './turn-batcher.js';
+
+// One statement carries the claims (and one the records) of every job that reached that point in
+// the same turn of the event loop. A worker runs up to DISPATCH_WORKER_CONCURRENCY jobs at once, so
+// a batch never gets near this; the cap only bounds a statement's size.
+const MAX_BATCH = 100;
+
+export interface DeliveryStore {
+  claim(request: ClaimRequest): Promise<ClaimedDelivery | undefined>;
+  /** Resolves once the attempt and the delivery's new state are committed. */
+  record(record: AttemptRecord): Promise<void>;
+  secrets: SecretCache;
+}
+
+/**
+ * Postgres refused the statement (a row it cannot take: its delivery deleted meanwhile, bytes a text
+ * column cannot hold; or a deadlock): a record batch that failed so is retried row by row, so one bad
+ * row fails only its own job. A lost connection is not retried row by row: every row would fail alike.
+ */
+function rejectedByPostgres(error: unknown): boolean {
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
+}
+
+// Kept beside the worker's deps rather than in them: it is only a way of using `deps.db`, built
+// on first use, and each worker (several in one test process) gets its own.
+const stores = new WeakMap<WorkerDeps, DeliveryStore>();
+
+export function deliveryStore(deps: WorkerDeps): DeliveryStore {
+  let store = stores.get(deps);
+  if (!store) {
+    const { db } = deps;
+    const attemptStaleMs = attemptAbandonedAfterMs(deps.config.DISPATCH_REQUEST_TIMEOUT);
+    // A failed claim batch claimed nothing (one statement), so its jobs just fail and come back.
+    const claims = new TurnBatcher((requests: ClaimRequest[]) => claimDeliveries(db, requests, attemptStaleMs), { maxBatch: MAX_BATCH });
+    const records = new TurnBatcher(
+      async (batch: AttemptRecord[]) => {
+        await recordAttempts(db, batch);
+        return batch.map(() => undefined);
+      },
+      { maxBatch: MAX_BATCH, retrySingly: rejectedByPostgres },
+    );
+    store = { claim: (request) => claims.add(request), record: (record) => records.add(record), secrets: new SecretCache(deps.secretBox) };
+    stores.set(deps, store);
+  }
+  return store;
+}
+
+// Opening a sealed secret is an AES-GCM decryption on every attempt; a worker signs for the same
+// endpoints all day. The cache is keyed by the sealed text itself, so a rotation (a new sealed
+// value) is seen on the very next claim; entries expire, and expired ones are swept on a miss.
+const SECRET_TTL_MS = 60_000;
+const MAX_CACHED_SECRETS = 10_000;
+
+export class SecretCache {
+  private readonly opened = new Map<string, { secret: string; expiresAt: number }>();
+  private sweptAt = 0;
+
+  constructor(private readonly box: SecretBox, private readonly now: () => number = Date.now) {}
+
+  open(sealed: string): string {
+    const now = this.now();
+    const hit = this.opened.get(sealed);
+    if (hit && hit.expiresAt > now) return hit.secret;
+    const secret = this.box.open(sealed);
+    if (now - this.sweptAt > SECRET_TTL_MS || this.opened.size >= MAX_CACHED_SECRETS) {
+      this.sweptAt = now;
+      for (const [key, entry] of this.opened) if (entry.expiresAt <= now) this.opened.delete(key);
+      if (this.opened.size >= MAX_CACHED_SECRETS) this.opened.clear();
+    }
+    this.opened.set(sealed, { secret, expiresAt: now + SECRET_TTL_MS });
+    return secret;
+  }
+}
+

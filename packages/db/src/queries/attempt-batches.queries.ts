@@ -1,0 +1,187 @@
+import type pg from 'pg';
+import type { Db } from '../client.js';
+import type { AttemptTimings, AttemptTrigger, DeliveryStatus } from '../schema/index.js';
+import type { ClaimedDelivery } from './attempts.queries.js';
+
+// The worker's hot path, in as few round trips as possible: claiming a delivery (with its endpoint,
+// sealed secrets and payload) and recording an attempt (with the delivery's new state and the
+// endpoint's health) are one statement each, and each statement takes many deliveries at once, so
+// concurrent jobs can share a round trip and a commit. The statements are named (prepared once per
+// connection): Postgres parses and plans them once instead of on every call.
+
+interface Queryable {
+  query<R extends pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<R>>;
+}
+
+/**
+ * The pg client under a drizzle handle: the pool for the database, the transaction's connection for
+ * a transaction (drizzle keeps it on its session), so these statements join the caller's transaction.
+ */
+function clientOf(db: Db): Queryable {
+  const handle = db as unknown as { $client?: Queryable; session?: { client?: Queryable } };
+  const client = handle.$client ?? handle.session?.client;
+  if (!client || typeof client.query !== 'function') throw new Error('no pg client under this drizzle handle');
+  return client;
+}
+
+export interface ClaimRequest {
+  deliveryId: string;
+  jobId: string;
+}
+
+// `d.id = ANY($1)` lets the planner reach the rows through the primary key whatever it guesses for unnest.
+const CLAIM_DELIVERIES = `
+  WITH claimed AS (
+    UPDATE deliveries d SET attempt_started_at = now()
+    FROM unnest($1::text[], $2::text[]) AS u(id, job_id)
+    WHERE d.id = ANY($1::text[]) AND d.id = u.id AND d.job_id = u.job_id AND d.status = 'pending'
+      AND (d.attempt_started_at IS NULL OR d.attempt_started_at < now() - make_interval(secs => $3::float8))
+    RETURNING d.id, d.job_id, d.workspace_id, d.event_id, d.endpoint_id, d.test, d.attempt_count, d.max_attempts, d.job_trigger, d.replay_id
+  )
+  SELECT c.*, ev.payload, e.url, e.headers, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at,
+         (e.enabled AND e.disabled_at IS NULL) AS endpoint_active
+  FROM claimed c
+  JOIN endpoints e ON e.id = c.endpoint_id
+  JOIN events ev ON ev.id = c.event_id`;
+
+function toClaimed(row: Record<string, unknown>): ClaimedDelivery {
+  const previousExpiresAt = row.previous_secret_expires_at as Date | string | null;
+  return {
+    id: row.id as string,
+    workspaceId: row.workspace_id as string,
+    eventId: row.event_id as string,
+    endpointId: row.endpoint_id as string,
+    test: row.test as boolean,
+    attemptCount: row.attempt_count as number,
+    maxAttempts: row.max_attempts as number,
+    jobTrigger: row.job_trigger as AttemptTrigger,
+    replayId: (row.replay_id as string | null) ?? null,
+    payload: row.payload as string,
+    url: row.url as string,
+    headers: (row.headers as Record<string, string> | null) ?? {},
+    secretSealed: row.secret_sealed as string,
+    previousSecretSealed: (row.previous_secret_sealed as string | null) ?? null,
+    previousSecretExpiresAt: previousExpiresAt ? new Date(previousExpiresAt) : null,
+    endpointActive: row.endpoint_active as boolean,
+  };
+}
+
+/**
+ * `claimDelivery` for many deliveries in one statement; the answer lines up with `requests`. Each
+ * request is claimed under the same guards as alone (its job still owns the delivery, it is pending,
+ * no live attempt). The same (delivery, job) asked twice in one batch is claimed once: the first
+ * request gets it, the others get undefined, as the loser of two concurrent claims would.
+ */
+export async function claimDeliveries(db: Db, requests: readonly ClaimRequest[], attemptStaleMs: number): Promise<(ClaimedDelivery | undefined)[]> {
+  if (requests.length === 0) return [];
+  const result = await clientOf(db).query<Record<string, unknown>>({
+    name: 'dispatch_claim_deliveries',
+    text: CLAIM_DELIVERIES,
+    values: [requests.map((r) => r.deliveryId), requests.map((r) => r.jobId), attemptStaleMs / 1000],
+  });
+  const byKey = new Map<string, Record<string, unknown>>();
+  for (const row of result.rows) byKey.set(`${row.id as string}\n${row.job_id as string}`, row);
+  return requests.map((request) => {
+    const key = `${request.deliveryId}\n${request.jobId}`;
+    const row = byKey.get(key);
+    if (!row) return undefined;
+    byKey.delete(key);
+    return toClaimed(row);
+  });
+}
+
+/** One attempt to record, and the state its delivery moves to. */
+export interface AttemptRecord {
+  id: string;
+  deliveryId: string;
+  attemptNo: number;
+  trigger: AttemptTrigger;
+  requestHeaders: Record<string, string>;
+  statusCode: number | null;
+  responseHeaders: Record<string, string | string[]> | null;
+  responseBody: string | null;
+  responseBodyTruncated: boolean;
+  responseBodySize: number | null;
+  responseTimeMs: number;
+  timings: AttemptTimings | null;
+  error: string | null;
+  attemptedAt: Date;
+  /** The delivery's new status; `pending` means a retry is scheduled at `nextAttemptAt`. */
+  status: DeliveryStatus;
+  nextAttemptAt: Date | null;
+  /** Set when this attempt ends the endpoint's run of failures (a success that is not a test). */
+  healthyEndpointId: string | null;
+}
+
+// The delivery update is finishAttempt's: the job's next run, if any, is a scheduled retry whatever
+// started it; a finished delivery no longer waits for any replay. The endpoint rows to reset are
+// locked in id order, so two batches resetting the same endpoints cannot deadlock; an endpoint
+// without a run of failures (the usual case) is neither locked nor written.
+const RECORD_ATTEMPTS = `
+  WITH u AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::jsonb[], $6::int[], $7::jsonb[], $8::text[],
+                         $9::bool[], $10::int[], $11::int[], $12::jsonb[], $13::text[], $14::timestamptz[], $15::text[], $16::timestamptz[])
+      AS u(id, delivery_id, attempt_no, trigger, request_headers, status_code, response_headers, response_body,
+           response_body_truncated, response_body_size, response_time_ms, timings, error, attempted_at, status, next_attempt_at)
+  ), inserted AS (
+    INSERT INTO attempts (id, delivery_id, attempt_no, trigger, request_headers, status_code, response_headers, response_body,
+                          response_body_truncated, response_body_size, response_time_ms, timings, error, attempted_at)
+    SELECT id, delivery_id, attempt_no, trigger, request_headers, status_code, response_headers, response_body,
+           response_body_truncated, response_body_size, response_time_ms, timings, error, attempted_at
+    FROM u
+  ), finished AS (
+    UPDATE deliveries d SET
+      status = u.status,
+      next_attempt_at = u.next_attempt_at,
+      attempt_count = u.attempt_no,
+      last_attempt_id = u.id,
+      attempt_started_at = NULL,
+      job_trigger = CASE WHEN u.status = 'pending' THEN 'retry' ELSE d.job_trigger END,
+      replay_id = CASE WHEN u.status = 'pending' THEN d.replay_id ELSE NULL END,
+      updated_at = now()
+    FROM u
+    WHERE d.id = ANY($2::text[]) AND d.id = u.delivery_id
+  ), failing AS (
+    SELECT id FROM endpoints
+    WHERE id = ANY($17::text[]) AND (consecutive_failures <> 0 OR failing_since IS NOT NULL)
+    ORDER BY id
+    FOR UPDATE
+  )
+  UPDATE endpoints e SET consecutive_failures = 0, failing_since = NULL
+  FROM failing f
+  WHERE e.id = f.id`;
+
+const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+
+/**
+ * Records attempts, their deliveries' new state and the endpoints they proved healthy, in one
+ * statement (one commit unless `db` is a transaction). All or nothing: a failing row fails the batch.
+ */
+export async function recordAttempts(db: Db, records: readonly AttemptRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const column = <T>(pick: (r: AttemptRecord) => T) => records.map(pick);
+  const healthy = [...new Set(records.map((r) => r.healthyEndpointId).filter((id): id is string => id !== null))];
+  await clientOf(db).query({
+    name: 'dispatch_record_attempts',
+    text: RECORD_ATTEMPTS,
+    values: [
+      column((r) => r.id),
+      column((r) => r.deliveryId),
+      column((r) => r.attemptNo),
+      column((r) => r.trigger),
+      column((r) => JSON.stringify(r.requestHeaders)),
+      column((r) => r.statusCode),
+      column((r) => json(r.responseHeaders)),
+      column((r) => r.responseBody),
+      column((r) => r.responseBodyTruncated),
+      column((r) => r.responseBodySize),
+      column((r) => r.responseTimeMs),
+      column((r) => json(r.timings)),
+      column((r) => r.error),
+      column((r) => r.attemptedAt),
+      column((r) => r.status),
+      column((r) => r.nextAttemptAt),
+      healthy,
+    ],
+  });
+}
