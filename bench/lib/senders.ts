@@ -7,7 +7,7 @@ import { eventBody } from './dispatch-api.js';
 // The two bare senders of the baseline: sign a stored payload and POST it, nothing else.
 // `dispatchGot` mirrors apps/worker/src/delivery/http-client.ts and `sendWithGot` the stream handling of
 // apps/worker/src/delivery/send.ts (kept as copies so the baseline stays "got as Dispatch ships it"
-// while those files are being reworked).
+// while those files are being reworked); `gotBefore` is the configuration before per-request costs were cut.
 
 const agentOptions = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
 
