@@ -1,15 +1,21 @@
 import http from 'node:http';
 import https from 'node:https';
-import got, { type Got } from 'got';
+import got, { type Got, type HandlerFunction } from 'got';
 import { generateSecret, newId, serializeEnvelope, signedHeaders } from '@dispatch/core';
 import { eventBody } from './dispatch-api.js';
 
 // The two bare senders of the baseline: sign a stored payload and POST it, nothing else.
 // `dispatchGot` mirrors apps/worker/src/delivery/http-client.ts and `sendWithGot` the stream handling of
 // apps/worker/src/delivery/send.ts (kept as copies so the baseline stays "got as Dispatch ships it"
-// while those files are being reworked).
+// while those files are being reworked); `gotBefore` is the configuration before per-request costs were cut.
 
 const agentOptions = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
+
+/** As http-client.ts: got's `cacheOptions` emptied per request (see there why). */
+const withoutCacheOptions: HandlerFunction = (options, next) => {
+  if (options) options.cacheOptions = {};
+  return next(options);
+};
 
 export function dispatchGot(overrides: Record<string, unknown> = {}): Got {
   return got.extend({
@@ -18,11 +24,16 @@ export function dispatchGot(overrides: Record<string, unknown> = {}): Got {
     retry: { limit: 0 },
     throwHttpErrors: false,
     decompress: true,
+    http2: false,
     timeout: { request: 15_000 },
     agent: { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) },
+    handlers: [withoutCacheOptions],
     ...overrides,
   });
 }
+
+/** got as the worker configured it before the per-request costs were cut (bench/got-cost.ts `got-before`). */
+export const gotBefore = () => dispatchGot({ http2: undefined, handlers: [] });
 
 export type Send = (url: string, body: string, headers: Record<string, string>) => Promise<number>;
 
@@ -93,7 +104,11 @@ export interface LoopResult {
 }
 
 /** `inFlight` loops that sign (svix, via core's signedHeaders) and send; counts what completes in the window. */
-export async function signAndSendLoop(send: Send, url: string, options: { inFlight: number; warmupMs: number; durationMs: number }): Promise<LoopResult> {
+export async function signAndSendLoop(
+  send: Send,
+  url: string,
+  options: { inFlight: number; warmupMs: number; durationMs: number; window?: { start(): Promise<void>; stop(): Promise<void> } },
+): Promise<LoopResult> {
   const { payloads, secret } = baselinePayloads();
   let next = 0;
   let counting = false;
@@ -112,6 +127,7 @@ export async function signAndSendLoop(send: Send, url: string, options: { inFlig
   };
   const loops = Array.from({ length: options.inFlight }, loop);
   await new Promise((resolve) => setTimeout(resolve, options.warmupMs));
+  await options.window?.start();
   counting = true;
   const cpuStart = process.cpuUsage();
   const startedAt = performance.now();
@@ -119,6 +135,7 @@ export async function signAndSendLoop(send: Send, url: string, options: { inFlig
   counting = false;
   const elapsedMs = performance.now() - startedAt;
   const cpu = process.cpuUsage(cpuStart);
+  await options.window?.stop();
   stop = true;
   await Promise.all(loops);
   return { requests, failures, elapsedMs, senderCpuMs: (cpu.user + cpu.system) / 1000 };
