@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { Db } from '../client.js';
 import type { AttemptTimings, AttemptTrigger, DeliveryStatus } from '../schema/index.js';
-import type { ClaimedDelivery } from './attempts.queries.js';
 
 // The worker's hot path, in as few round trips as possible: claiming a delivery (with its endpoint,
 // sealed secrets and payload) and recording an attempt (with the delivery's new state and the
@@ -22,6 +21,25 @@ function clientOf(db: Db): Queryable {
   const client = handle.$client ?? handle.session?.client;
   if (!client || typeof client.query !== 'function') throw new Error('no pg client under this drizzle handle');
   return client;
+}
+
+export interface ClaimedDelivery {
+  id: string;
+  workspaceId: string;
+  eventId: string;
+  endpointId: string;
+  test: boolean;
+  attemptCount: number;
+  maxAttempts: number;
+  jobTrigger: AttemptTrigger;
+  replayId: string | null;
+  payload: string;
+  url: string;
+  headers: Record<string, string>;
+  secretSealed: string;
+  previousSecretSealed: string | null;
+  previousSecretExpiresAt: Date | null;
+  endpointActive: boolean;
 }
 
 export interface ClaimRequest {
