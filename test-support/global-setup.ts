@@ -4,8 +4,9 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 
 // One database per test run, created and migrated here and dropped in global-teardown, so runs never
-// collide with each other or with a developer's running system. Tests isolate further by data
-// (a fresh workspace each) and by BullMQ prefix (one per test file).
+// collide with each other or with a developer's running system. Nothing connects to it during the
+// run: it is the template each harness copies its own database from (private-database.ts), and each
+// harness has its own BullMQ prefix too.
 export default async function globalSetup(): Promise<void> {
   const base = new URL(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   const name = `dispatch_test_${process.pid}_${randomBytes(3).toString('hex')}`;

@@ -11,9 +11,10 @@ import { workerConfigSchema } from '../apps/worker/src/config.js';
 import { startWorker, type WorkerRuntime } from '../apps/worker/src/runtime.js';
 import type { Scope } from '@dispatch/core';
 import type { Resolver } from '../apps/worker/src/delivery/safe-lookup.js';
+import { createPrivateDatabase } from './private-database.js';
 
 // A whole Dispatch in one test process: the real API (over HTTP via supertest), the real worker,
-// the test run's own database and a BullMQ prefix of this harness's own.
+// and a database and a BullMQ prefix of this harness's own.
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -47,6 +48,8 @@ export interface TestWorkspace {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   // A test may name the prefix (to share it with child processes); the harness still cleans it up.
+  // A database of its own unless the test brings one (see private-database.ts for why).
+  const database = options.env?.DATABASE_URL ? undefined : await createPrivateDatabase();
   const prefix = options.env?.DISPATCH_QUEUE_PREFIX ?? `dispatch_test_${randomBytes(4).toString('hex')}`;
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -61,6 +64,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Short schedules in tests: a realistic breaker pause would dwarf them (fault tests set their own).
     DISPATCH_BREAKER_PAUSE: '100ms',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...(database ? { DATABASE_URL: database.url } : {}),
     ...options.env,
   };
   const logger = pino({ level: env.LOG_LEVEL });
@@ -94,6 +98,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await worker?.close();
       await closeApi();
       await deleteQueueKeys(env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix);
+      await database?.drop();
     },
   };
   if (options.worker !== false) await harness.startWorker();
