@@ -1,9 +1,14 @@
+import { Redis } from 'ioredis';
 import pg from 'pg';
 
-/** Drops the run's database and any private database a fault test left behind (`<run db>_f…`). */
+/**
+ * Drops the run's database and any private database left behind (`<run db>_f…`), and the BullMQ
+ * keys of the run's harness prefixes (`<run db>_q…`) that a worker outliving its harness re-created.
+ */
 export default async function globalTeardown(): Promise<void> {
   const name = process.env.DISPATCH_TEST_DATABASE;
   if (!name || !process.env.DATABASE_URL) return;
+  await sweepQueueKeys(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', `${name}_q*`);
   const url = new URL(process.env.DATABASE_URL);
   url.pathname = '/postgres';
   const admin = new pg.Client({ connectionString: url.toString() });
@@ -16,5 +21,22 @@ export default async function globalTeardown(): Promise<void> {
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   } finally {
     await admin.end();
+  }
+}
+
+async function sweepQueueKeys(redisUrl: string, pattern: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // Redis being away at the end of a run is not a test failure.
+  } finally {
+    redis.disconnect();
   }
 }

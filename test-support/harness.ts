@@ -50,7 +50,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   // A test may name the prefix (to share it with child processes); the harness still cleans it up.
   // A database of its own unless the test brings one (see private-database.ts for why).
   const database = options.env?.DATABASE_URL ? undefined : await createPrivateDatabase();
-  const prefix = options.env?.DISPATCH_QUEUE_PREFIX ?? `dispatch_test_${randomBytes(4).toString('hex')}`;
+  // Named after the run, so global-teardown can sweep what a process that outlived its harness left.
+  const prefix = options.env?.DISPATCH_QUEUE_PREFIX ?? `${process.env.DISPATCH_TEST_DATABASE ?? 'dispatch_test'}_q${randomBytes(4).toString('hex')}`;
   const env: Record<string, string | undefined> = {
     ...process.env,
     NODE_ENV: 'test',

@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { attemptAbandonedAfterMs, loggableError, SecretBox } from '@dispatch/core';
 import { createDb } from '@dispatch/db';
-import { JOBS, QUEUES, Queues, redisConnectionOptions } from '@dispatch/queue';
+import { QUEUES, Queues, redisConnectionOptions } from '@dispatch/queue';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
 import type { WorkerDeps } from './deps.js';
@@ -75,10 +75,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
       if (err.name !== 'RetryLaterError') logger.warn({ err: loggableError(err), queue: worker.name, jobId: job?.id }, 'job failed');
     });
   }
-  const assertSchedulers = async () => {
-    await queues.maintenance.upsertJobScheduler('reconcile', { every: config.DISPATCH_RECONCILE_INTERVAL }, { name: JOBS.reconcile, data: {} });
-    await queues.maintenance.upsertJobScheduler('prune', { every: PRUNE_EVERY_MS }, { name: JOBS.prune, data: {} });
-  };
+  const assertSchedulers = () => queues.upsertMaintenanceSchedulers({ reconcileMs: config.DISPATCH_RECONCILE_INTERVAL, pruneMs: PRUNE_EVERY_MS });
   await assertSchedulers();
   // The schedulers live in Redis. If Redis is flushed or restarts empty, the reconciler that rebuilds
   // the schedule from Postgres would be gone with it, so every worker re-asserts them (an idempotent upsert).

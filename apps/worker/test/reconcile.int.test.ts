@@ -39,6 +39,13 @@ describe('reconciler', () => {
     await receiver.waitFor(() => receiver.on('/vanished').length === 3, 20_000);
     const ids = receiver.on('/vanished').map((r) => r.headers['webhook-id']).sort();
     expect(ids).toEqual(accepted.map((r) => r.body.id).sort());
+
+    // The reconciler has run every second meanwhile; its finished runs do not pile up in Redis.
+    await new Promise((r) => setTimeout(r, 2_500));
+    const redis = new Redis(h.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const runs = await redis.keys(`${h.prefix}:{maintenance}:repeat:reconcile:*`);
+    redis.disconnect();
+    expect(runs.length).toBeLessThanOrEqual(1);
   });
 });
 

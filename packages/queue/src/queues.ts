@@ -75,6 +75,16 @@ export class Queues {
     });
   }
 
+  /**
+   * Creates or refreshes the periodic maintenance jobs (an idempotent upsert by scheduler id). Their
+   * runs are dropped when done like every job, or each run would leave a key in Redis for good.
+   */
+  async upsertMaintenanceSchedulers(every: { reconcileMs: number; pruneMs: number }): Promise<void> {
+    const opts = { removeOnComplete: true, removeOnFail: true };
+    await this.maintenance.upsertJobScheduler('reconcile', { every: every.reconcileMs }, { name: JOBS.reconcile, data: {}, opts });
+    await this.maintenance.upsertJobScheduler('prune', { every: every.pruneMs }, { name: JOBS.prune, data: {}, opts });
+  }
+
   async close(timeoutMs = 2_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
