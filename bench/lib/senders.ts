@@ -6,8 +6,10 @@ import { eventBody } from './dispatch-api.js';
 
 // The two bare senders of the baseline: sign a stored payload and POST it, nothing else.
 // `dispatchGot` mirrors apps/worker/src/delivery/http-client.ts and `sendWithGot` the stream handling of
-// apps/worker/src/delivery/send.ts (kept as copies so the baseline stays "got as Dispatch ships it"
-// while those files are being reworked); `gotBefore` is the configuration before per-request costs were cut.
+// apps/worker/src/delivery/send.ts. They are copies, not imports, because got-cost.ts turns single
+// options of that configuration off (got's `extend` can add a handler but not remove one), and the
+// baseline must not include the worker's SSRF lookup; keep them in step with those files.
+// `gotBefore` is the configuration before per-request costs were cut.
 
 const agentOptions = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
 
