@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +121,10 @@ async function waitForQuietMachine(): Promise<void> {
 async function main(): Promise<void> {
   await waitForQuietMachine();
   log(`database ${config.databaseName}, prefix ${config.queuePrefix}${config.quick ? ' (quick mode)' : ''}`);
+  if (!config.fromSource) {
+    log('building (pnpm -r build)...');
+    execFileSync('pnpm', ['-r', 'build'], { cwd: config.root, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
   await createDatabase(config);
   databaseCreated = true;
   system = new System(config);

@@ -52,6 +52,11 @@ export const benchConfig = {
   ingestMs: int('BENCH_INGEST_MS', quick ? 2_000 : 5_000),
   ingestConcurrency: int('BENCH_INGEST_CONCURRENCY', 64),
   fanouts: list('BENCH_FANOUTS', quick ? [1_000, 2_000] : [1_000, 10_000]),
+  /**
+   * Run the API and workers from source through tsx instead of the compiled build (`pnpm -r build`,
+   * done by the bench) that operators run. Source costs more CPU and memory (tsx, source maps).
+   */
+  fromSource: process.env.BENCH_SOURCE === '1',
   /** Write a CPU profile of the API and worker children (node --cpu-prof) and summarise it. */
   profile: process.env.BENCH_PROFILE === '1',
   /** Count SQL statements and Redis commands inside the children (a preload; ~1 µs per query). */

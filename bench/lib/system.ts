@@ -62,8 +62,13 @@ export class System {
     return env;
   }
 
-  private nodeArgs(name: string, entry: string, extraImports: string[] = []): string[] {
-    const args = ['--import', 'tsx', '--conditions=dispatch-source'];
+  /** `app` is api or worker: its compiled build, or its source with BENCH_SOURCE=1. */
+  private nodeArgs(name: string, app: string, extraImports: string[] = []): string[] {
+    // tsx stays for the preloads (TypeScript files); the workspace packages resolve to their dist
+    // unless the dispatch-source condition is set.
+    const args = ['--import', 'tsx'];
+    if (this.config.fromSource) args.push('--conditions=dispatch-source');
+    const entry = this.config.fromSource ? `apps/${app}/src/main.ts` : `apps/${app}/dist/main.js`;
     if (this.config.count) args.push('--import', benchFile('children/count-preload.ts'));
     for (const file of extraImports) args.push('--import', file);
     if (this.config.profile) args.push('--cpu-prof', `--cpu-prof-dir=${join(this.profileDir, name)}`);
@@ -75,7 +80,7 @@ export class System {
     await this.pg.connect();
     this.receiver = await ReceiverClient.start(this.config.root);
     const port = await freePort();
-    this.api = spawnNode('api', this.nodeArgs('api', 'apps/api/src/main.ts'), {
+    this.api = spawnNode('api', this.nodeArgs('api', 'api'), {
       cwd: this.config.root,
       env: this.childEnv({ PORT: String(port), BENCH_COUNTS_FILE: join(this.countsDir, 'api.json') }),
     });
@@ -99,7 +104,7 @@ export class System {
     const extra: Record<string, string> = { BENCH_COUNTS_FILE: join(this.countsDir, `${name}.json`) };
     if (this.config.workerConcurrency) extra.DISPATCH_WORKER_CONCURRENCY = this.config.workerConcurrency;
     const imports = this.config.transport === 'node-http' ? [benchFile('children/node-http-transport.ts')] : [];
-    const child = spawnNode(name, this.nodeArgs(name, 'apps/worker/src/main.ts', imports), { cwd: this.config.root, env: this.childEnv(extra) });
+    const child = spawnNode(name, this.nodeArgs(name, 'worker', imports), { cwd: this.config.root, env: this.childEnv(extra) });
     this.workers.push(child);
     const expected = this.workers.length;
     await waitUntil(
