@@ -62,6 +62,7 @@ describe('sendWebhook against hostile receivers', () => {
     // We hung up instead of draining it: the server could not push more than the socket buffers hold.
     await eventually(async () => server.stats.closedByClient === 1, 2000);
     expect(server.stats.bodyBytesSent).toBeLessThan(32 * MB);
+    process.stderr.write(`[faults] hostile 100 MB body: peak RSS growth ${(peak.rss / MB).toFixed(1)} MiB, heap ${(peak.heapUsed / MB).toFixed(1)} MiB\n`);
     expect(peak.rss).toBeLessThan(MEMORY_BUDGET);
     expect(peak.arrayBuffers).toBeLessThan(16 * MB);
     expect(peak.heapUsed).toBeLessThan(MEMORY_BUDGET);
