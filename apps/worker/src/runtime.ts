@@ -49,7 +49,9 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     return handler(deps, job, token);
   };
   const common = {
-    connection, prefix: config.DISPATCH_QUEUE_PREFIX, // BullMQ renews a live job's lock; the lock must still outlive the slowest attempt so a stalled-job
+    connection,
+    prefix: config.DISPATCH_QUEUE_PREFIX,
+    // BullMQ renews a live job's lock; the lock must still outlive the slowest attempt so a stalled-job
     // check never hands a slow attempt to a second worker, and the claim guard agrees on the figure.
     lockDuration: attemptAbandonedAfterMs(config.DISPATCH_REQUEST_TIMEOUT),
     stalledInterval: STALLED_CHECK_MS,

@@ -50,4 +50,17 @@ describe('delivery end to end', () => {
     });
     expect(delivery).toMatchObject({ eventId: emitted.body.id, attemptCount: 1, lastAttempt: { statusCode: 200, trigger: 'initial', error: null } });
   });
+
+  it('records an answer whose body holds NUL bytes (Postgres text cannot), once', async () => {
+    const webhook = await createWebhook('/nul-body');
+    receiver.script('/nul-body', [{ status: 200, body: 'ok\0\0done' }]);
+    const emitted = await h.api.post('/api/events').set(ws.auth).send({ type: 'lead.created', data: leadData });
+    expect(emitted.status).toBe(202);
+    const delivery = await eventually(async () => {
+      const list = await h.api.get(`/api/webhooks-manage/${webhook.id}/deliveries`).set(ws.auth);
+      return list.body.data[0]?.status === 'succeeded' ? list.body.data[0] : undefined;
+    });
+    expect(delivery).toMatchObject({ attemptCount: 1, lastAttempt: { statusCode: 200, responseBody: 'ok\uFFFD\uFFFDdone', error: null } });
+    expect(receiver.on('/nul-body')).toHaveLength(1);
+  });
 });

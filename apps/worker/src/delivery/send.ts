@@ -84,7 +84,9 @@ export function sendWebhook(
       settled = true;
       // Before the body's end this destroys the socket too; after it the socket is already back in the pool.
       stream.destroy();
-      const body = Buffer.concat(chunks).toString('utf8');
+      // Postgres text cannot hold U+0000: a receiver answering NUL bytes would make the attempt
+      // unrecordable (and the delivery re-sent forever), so they are stored as U+FFFD.
+      const body = Buffer.concat(chunks).toString('utf8').replaceAll('\0', '\uFFFD');
       const size = declaredLength ?? received;
       resolve({
         statusCode,
