@@ -1,4 +1,4 @@
-import { findExistingDeliveryIds, insertEventsWithDeliveries, type AcceptedDeliveryRow, type AcceptedEventRow, type Database } from '@dispatch/db';
+import { findExistingDeliveryIds, insertEventsWithDeliveries, refusedByPostgres, type AcceptedDeliveryRow, type AcceptedEventRow, type Database } from '@dispatch/db';
 import type { EventDeliveries } from './event-deliveries.js';
 
 /** What one request writes: its events and their deliveries, then the jobs to queue for them. */
@@ -76,8 +76,10 @@ export class AcceptBatcher {
     try {
       written = await this.write(batch.map((w) => w.acceptance));
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0]!.reject(error);
+      // Retried request by request only when Postgres refused the statement (an Idempotency-Key race):
+      // after a lost connection it may have committed, and a retry would answer 500 for stored events.
+      if (batch.length === 1 || !refusedByPostgres(error)) {
+        for (const waiting of batch) waiting.reject(error);
         return;
       }
       written = await Promise.all(

@@ -1,5 +1,5 @@
 import { attemptAbandonedAfterMs, type SecretBox } from '@dispatch/core';
-import { claimDeliveries, recordAttempts, type AttemptRecord, type ClaimedDelivery, type ClaimRequest } from '@dispatch/db';
+import { claimDeliveries, recordAttempts, refusedByPostgres, type AttemptRecord, type ClaimedDelivery, type ClaimRequest } from '@dispatch/db';
 import type { WorkerDeps } from '../deps.js';
 import { TurnBatcher } from './turn-batcher.js';
 
@@ -13,16 +13,6 @@ export interface DeliveryStore {
   /** Resolves once the attempt and the delivery's new state are committed. */
   record(record: AttemptRecord): Promise<void>;
   secrets: SecretCache;
-}
-
-/**
- * Postgres refused the statement (a row it cannot take: its delivery deleted meanwhile, bytes a text
- * column cannot hold; or a deadlock): a record batch that failed so is retried row by row, so one bad
- * row fails only its own job. A lost connection is not retried row by row: every row would fail alike.
- */
-function rejectedByPostgres(error: unknown): boolean {
-  const { code, severity } = error as { code?: unknown; severity?: unknown };
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
 }
 
 // Kept beside the worker's deps rather than in them: it is only a way of using `deps.db`, built
@@ -41,7 +31,9 @@ export function deliveryStore(deps: WorkerDeps): DeliveryStore {
         await recordAttempts(db, batch);
         return batch.map(() => undefined);
       },
-      { maxBatch: MAX_BATCH, retrySingly: rejectedByPostgres },
+      // Retried row by row only when Postgres refused the batch (a row it cannot take: its delivery
+      // deleted meanwhile, a deadlock), so one bad row fails only its own job.
+      { maxBatch: MAX_BATCH, retrySingly: refusedByPostgres },
     );
     store = { claim: (request) => claims.add(request), record: (record) => records.add(record), secrets: new SecretCache(deps.secretBox) };
     stores.set(deps, store);
