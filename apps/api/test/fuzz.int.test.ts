@@ -11,7 +11,6 @@ import { apiKeys, attempts, deliveries, endpoints, events, links, replays, works
 import { ADMIN_TOKEN, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { example } from '../../../test-support/api-helpers.js';
 import * as arb from '../../../test-support/fuzz-arbitraries.js';
-import { createPrivateDatabase, type PrivateDatabase } from '../../../test-support/private-database.js';
 import { createApp } from '../src/app.js';
 import type { AnyRoute } from '../src/http/route.js';
 
@@ -51,10 +50,8 @@ import type { AnyRoute } from '../src/http/route.js';
 //   and a property that fails stops exploring (endOnFailure), so mixing them into the general
 //   properties would hide everything else if one came back.
 //
-// The harness runs without a worker (nothing here is about deliveries), on a database of its own:
-// the fixtures' deliveries stay pending, and the reconciler of any worker sharing a database
-// re-queues (and delivers) every overdue delivery in it, which would break "nothing changed" whenever
-// a test file with a worker runs alongside. It keeps the default DISPATCH_RATE_LIMIT (1000/s per
+// The harness runs without a worker (nothing here is about deliveries), on its own database (as every
+// harness does): the fixtures' deliveries stay pending, and nothing else touches them. It keeps the default DISPATCH_RATE_LIMIT (1000/s per
 // key): these runs stay well below it, and a 429 fails the property with a message saying so. Seed
 // and per-property statistics are printed at the end.
 //
@@ -119,7 +116,6 @@ interface Ids {
 }
 
 let h: Harness;
-let database: PrivateDatabase;
 let server: http.Server;
 let agent: http.Agent;
 let port: number;
@@ -772,8 +768,7 @@ async function seedWorkspace(ws: TestWorkspace): Promise<Ids> {
 beforeAll(async () => {
   ROUTES = await discoverRoutes();
   LITERALS = new Set(ROUTES.flatMap((r) => r.path.split('/').filter((s) => s && !s.startsWith(':')).map((s) => s.toLowerCase())));
-  database = await createPrivateDatabase();
-  h = await startHarness({ worker: false, env: { DATABASE_URL: database.url } });
+  h = await startHarness({ worker: false });
   server = http.createServer(createApp(h.deps));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
@@ -794,7 +789,6 @@ afterAll(async () => {
   agent?.destroy();
   await new Promise((resolve) => server?.close(resolve));
   await h?.close();
-  await database?.drop();
 }, 30_000);
 
 it('fuzzes exactly the mounted API: the discovered route arrays are what /api/openapi.json publishes, and each has its fixtures', async () => {

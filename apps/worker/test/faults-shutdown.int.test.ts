@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createWebhook, example, type WebhookBody } from '../../../test-support/api-helpers.js';
 import { startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { Ledger, miscounted, receipts } from '../../../test-support/ledger.js';
-import { createPrivateDatabase, type PrivateDatabase } from '../../../test-support/private-database.js';
 import { freePort } from '../../../test-support/private-redis.js';
 import { spawnApp, stopAllChildren, waitForHttp, waitForWorkers, type ChildApp } from '../../../test-support/processes.js';
 import { Receiver } from '../../../test-support/receiver.js';
@@ -18,18 +17,16 @@ const REQUEST_TIMEOUT_MS = 3_000;
 const WORKER_DEADLINE_MS = REQUEST_TIMEOUT_MS + 10_000;
 const API_DEADLINE_MS = 10_000;
 
-let database: PrivateDatabase;
 let h: Harness;
 let ws: TestWorkspace;
 let receiver: Receiver;
 let ledger: Ledger;
 
 beforeAll(async () => {
-  database = await createPrivateDatabase();
-  ledger = new Ledger(database.url);
   receiver = await new Receiver().start();
   // The API in-process for the worker case; the children use its queue prefix (`h.prefix`).
-  h = await startHarness({ worker: false, env: { DATABASE_URL: database.url } });
+  h = await startHarness({ worker: false });
+  ledger = new Ledger(databaseUrl());
   ws = await h.newWorkspace();
 });
 
@@ -37,15 +34,18 @@ afterAll(async () => {
   try {
     await stopAllChildren();
   } finally {
+    // The ledger first: closing the harness drops its database.
+    await ledger?.close();
     await h?.close();
     await receiver?.close();
-    await ledger?.close();
-    await database?.drop();
   }
 });
 
+/** The harness's own database, shared with the child processes and read by the ledger. */
+const databaseUrl = () => h.env.DATABASE_URL!;
+
 const redisUrl = () => h.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const commonEnv = () => ({ DATABASE_URL: database.url, REDIS_URL: redisUrl(), DISPATCH_QUEUE_PREFIX: h.prefix });
+const commonEnv = () => ({ DATABASE_URL: databaseUrl(), REDIS_URL: redisUrl(), DISPATCH_QUEUE_PREFIX: h.prefix });
 
 function spawnWorker(): ChildApp {
   return spawnApp('worker', {

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createWebhook, example } from '../../../test-support/api-helpers.js';
 import { startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { Ledger, miscounted, receipts } from '../../../test-support/ledger.js';
-import { createPrivateDatabase, type PrivateDatabase } from '../../../test-support/private-database.js';
 import { spawnApp, stopAllChildren, waitForWorkers, type ChildApp } from '../../../test-support/processes.js';
 import { Receiver } from '../../../test-support/receiver.js';
 
@@ -21,19 +20,17 @@ const CONCURRENCY = 10;
 const RECEIVER_LATENCY_MS = 50;
 const PATH = '/crash';
 
-let database: PrivateDatabase;
 let h: Harness;
 let ws: TestWorkspace;
 let receiver: Receiver;
 let ledger: Ledger;
 
 beforeAll(async () => {
-  database = await createPrivateDatabase();
-  ledger = new Ledger(database.url);
   receiver = await new Receiver().start();
   // The API in-process, without a worker. The child workers use the harness's own queue prefix
   // (`h.prefix`), so the harness's clean-up removes their keys too.
-  h = await startHarness({ worker: false, env: { DATABASE_URL: database.url, DISPATCH_RETRY_SCHEDULE: '300ms,300ms,300ms' } });
+  h = await startHarness({ worker: false, env: { DISPATCH_RETRY_SCHEDULE: '300ms,300ms,300ms' } });
+  ledger = new Ledger(databaseUrl());
   ws = await h.newWorkspace();
 });
 
@@ -41,16 +38,19 @@ afterAll(async () => {
   try {
     await stopAllChildren();
   } finally {
+    // The ledger first: closing the harness drops its database.
+    await ledger?.close();
     await h?.close();
     await receiver?.close();
-    await ledger?.close();
-    await database?.drop();
   }
 });
 
+/** The harness's own database, shared with the child processes and read by the ledger. */
+const databaseUrl = () => h.env.DATABASE_URL!;
+
 function spawnWorker(): ChildApp {
   return spawnApp('worker', {
-    DATABASE_URL: database.url,
+    DATABASE_URL: databaseUrl(),
     REDIS_URL: h.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     DISPATCH_QUEUE_PREFIX: h.prefix,
     DISPATCH_RETRY_SCHEDULE: '300ms,300ms,300ms',

@@ -15,11 +15,6 @@ const eventColumns = {
   createdAt: events.createdAt,
 };
 
-export async function insertEvents(db: Db, values: (typeof events.$inferInsert)[]): Promise<EventRow[]> {
-  if (values.length === 0) return [];
-  return db.insert(events).values(values).returning(eventColumns);
-}
-
 export async function findEvent(db: Db, workspaceId: string, id: string): Promise<EventRow | undefined> {
   const [row] = await db
     .select(eventColumns)
@@ -84,23 +79,6 @@ export interface NewDelivery {
   endpointId: string;
   endpointKind: EndpointKind;
   jobId: string;
-}
-
-/** Deliveries of any number of events in one statement (unnest keeps it one round trip at any fan-out). */
-export async function insertDeliveries(
-  db: Db,
-  rows: readonly NewDelivery[],
-  options: { workspaceId: string; test: boolean; maxAttempts: number; trigger: AttemptTrigger; createdAt: Date },
-): Promise<void> {
-  if (rows.length === 0) return;
-  const column = <K extends keyof NewDelivery>(key: K) => sql.param(rows.map((r) => r[key]));
-  await db.execute(sql`
-    INSERT INTO ${deliveries} (id, workspace_id, event_id, endpoint_id, endpoint_kind, event_type, test, max_attempts, next_attempt_at, job_id, job_trigger, created_at, updated_at)
-    SELECT u.id, ${options.workspaceId}, u.event_id, u.endpoint_id, u.kind, u.event_type, ${options.test}, ${options.maxAttempts},
-           ${options.createdAt.toISOString()}, u.job_id, ${options.trigger}, ${options.createdAt.toISOString()}, ${options.createdAt.toISOString()}
-    FROM unnest(${column('id')}::text[], ${column('eventId')}::text[], ${column('eventType')}::text[],
-                ${column('endpointId')}::text[], ${column('endpointKind')}::text[], ${column('jobId')}::text[])
-      AS u(id, event_id, event_type, endpoint_id, kind, job_id)`);
 }
 
 export interface AcceptedEventRow {
