@@ -47,6 +47,8 @@ export const benchConfig = {
   inFlight: int('BENCH_IN_FLIGHT', 50),
   latencyRate: int('BENCH_LATENCY_RATE', 500),
   latencyMs: int('BENCH_LATENCY_MS', quick ? 3_000 : 10_000),
+  /** Sent at the same rate before the measured window (and not measured): see runLatency. */
+  latencyWarmupMs: int('BENCH_LATENCY_WARMUP_MS', quick ? 1_000 : 3_000),
   neighboursRate: int('BENCH_NEIGHBOURS_RATE', 200),
   neighboursMs: int('BENCH_NEIGHBOURS_MS', quick ? 3_000 : 10_000),
   ingestMs: int('BENCH_INGEST_MS', quick ? 2_000 : 5_000),

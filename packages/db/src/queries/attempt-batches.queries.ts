@@ -1,27 +1,11 @@
-import type pg from 'pg';
 import type { Db } from '../client.js';
 import type { AttemptTimings, AttemptTrigger, DeliveryStatus } from '../schema/index.js';
+import { clientOf } from './named-statements.js';
 
 // The worker's hot path, in as few round trips as possible: claiming a delivery (with its endpoint,
 // sealed secrets and payload) and recording an attempt (with the delivery's new state and the
 // endpoint's health) are one statement each, and each statement takes many deliveries at once, so
-// concurrent jobs can share a round trip and a commit. The statements are named (prepared once per
-// connection): Postgres parses and plans them once instead of on every call.
-
-interface Queryable {
-  query<R extends pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<R>>;
-}
-
-/**
- * The pg client under a drizzle handle: the pool for the database, the transaction's connection for
- * a transaction (drizzle keeps it on its session), so these statements join the caller's transaction.
- */
-function clientOf(db: Db): Queryable {
-  const handle = db as unknown as { $client?: Queryable; session?: { client?: Queryable } };
-  const client = handle.$client ?? handle.session?.client;
-  if (!client || typeof client.query !== 'function') throw new Error('no pg client under this drizzle handle');
-  return client;
-}
+// concurrent jobs can share a round trip and a commit. The statements are named (named-statements.ts).
 
 export interface ClaimedDelivery {
   id: string;

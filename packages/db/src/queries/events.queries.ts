@@ -1,6 +1,7 @@
 import { and, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { deliveries, endpoints, events, type AttemptTrigger, type EndpointKind } from '../schema/index.js';
+import { clientOf } from './named-statements.js';
 
 export type EventRow = typeof events.$inferSelect;
 
@@ -103,6 +104,21 @@ export interface AcceptedDeliveryRow extends NewDelivery {
   requireActive: boolean;
 }
 
+const INSERT_EVENTS_WITH_DELIVERIES = `
+  WITH ev AS (
+    INSERT INTO events (id, workspace_id, type, link_id, payload, idempotency_key, test, created_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::timestamptz[])
+  ), dl AS (
+    INSERT INTO deliveries (id, workspace_id, event_id, endpoint_id, endpoint_kind, event_type, test, max_attempts, next_attempt_at, job_id, job_trigger, created_at, updated_at)
+    SELECT u.id, u.workspace_id, u.event_id, u.endpoint_id, e.kind, u.event_type, u.test, u.max_attempts, u.created_at, u.job_id, u.job_trigger, u.created_at, u.created_at
+    FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::boolean[], $15::int[], $16::text[], $17::text[], $18::timestamptz[], $19::boolean[])
+      AS u(id, workspace_id, event_id, endpoint_id, event_type, test, max_attempts, job_id, job_trigger, created_at, require_active)
+    JOIN endpoints e ON e.id = u.endpoint_id AND e.workspace_id = u.workspace_id
+    WHERE NOT u.require_active OR (e.enabled AND e.disabled_at IS NULL)
+    RETURNING 1
+  )
+  SELECT count(*)::int AS n FROM dl`;
+
 /**
  * Events and their deliveries, of any number of requests and workspaces, in one statement (so one
  * round trip and one commit, atomic without an explicit transaction). The caller chose the targets
@@ -112,25 +128,16 @@ export interface AcceptedDeliveryRow extends NewDelivery {
  */
 export async function insertEventsWithDeliveries(db: Db, rows: { events: readonly AcceptedEventRow[]; deliveries: readonly AcceptedDeliveryRow[] }): Promise<number> {
   if (rows.events.length === 0) return 0;
-  const ev = <K extends keyof AcceptedEventRow>(key: K) => sql.param(rows.events.map((r) => r[key]));
-  const dl = <K extends keyof AcceptedDeliveryRow>(key: K) => sql.param(rows.deliveries.map((r) => r[key]));
-  const result = await db.execute<{ n: number }>(sql`
-    WITH ev AS (
-      INSERT INTO ${events} (id, workspace_id, type, link_id, payload, idempotency_key, test, created_at)
-      SELECT * FROM unnest(${ev('id')}::text[], ${ev('workspaceId')}::text[], ${ev('type')}::text[], ${ev('linkId')}::text[],
-                           ${ev('payload')}::text[], ${ev('idempotencyKey')}::text[], ${ev('test')}::boolean[], ${ev('createdAt')}::timestamptz[])
-    ), dl AS (
-      INSERT INTO ${deliveries} (id, workspace_id, event_id, endpoint_id, endpoint_kind, event_type, test, max_attempts, next_attempt_at, job_id, job_trigger, created_at, updated_at)
-      SELECT u.id, u.workspace_id, u.event_id, u.endpoint_id, e.kind, u.event_type, u.test, u.max_attempts, u.created_at, u.job_id, u.job_trigger, u.created_at, u.created_at
-      FROM unnest(${dl('id')}::text[], ${dl('workspaceId')}::text[], ${dl('eventId')}::text[], ${dl('endpointId')}::text[], ${dl('eventType')}::text[],
-                  ${dl('test')}::boolean[], ${dl('maxAttempts')}::int[], ${dl('jobId')}::text[], ${dl('trigger')}::text[], ${dl('createdAt')}::timestamptz[],
-                  ${dl('requireActive')}::boolean[])
-        AS u(id, workspace_id, event_id, endpoint_id, event_type, test, max_attempts, job_id, job_trigger, created_at, require_active)
-      JOIN ${endpoints} e ON e.id = u.endpoint_id AND e.workspace_id = u.workspace_id
-      WHERE NOT u.require_active OR (e.enabled AND e.disabled_at IS NULL)
-      RETURNING 1
-    )
-    SELECT count(*)::int AS n FROM dl`);
+  const ev = <K extends keyof AcceptedEventRow>(key: K) => rows.events.map((r) => r[key]);
+  const dl = <K extends keyof AcceptedDeliveryRow>(key: K) => rows.deliveries.map((r) => r[key]);
+  const result = await clientOf(db).query<{ n: number }>({
+    name: 'dispatch_insert_events_with_deliveries',
+    text: INSERT_EVENTS_WITH_DELIVERIES,
+    values: [
+      ev('id'), ev('workspaceId'), ev('type'), ev('linkId'), ev('payload'), ev('idempotencyKey'), ev('test'), ev('createdAt'),
+      dl('id'), dl('workspaceId'), dl('eventId'), dl('endpointId'), dl('eventType'), dl('test'), dl('maxAttempts'), dl('jobId'), dl('trigger'), dl('createdAt'), dl('requireActive'),
+    ],
+  });
   return Number(result.rows[0]?.n ?? 0);
 }
 
