@@ -7,6 +7,7 @@ import type { ApiConfig } from './config.js';
 import type { ApiDeps } from './deps.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { AcceptBatcher } from './services/accept-batcher.js';
+import { EndpointPauseCache } from './services/endpoint-pause-cache.js';
 import { enqueueNewDeliveries } from './services/enqueue.js';
 import { FanoutCache } from './services/fanout-cache.js';
 
@@ -33,6 +34,7 @@ export function buildApiDeps(config: ApiConfig, logger: Logger) {
     fanoutCache: new FanoutCache(dbHandle.db),
     // Called only after `deps` exists (when a request is accepted).
     acceptBatcher: new AcceptBatcher(dbHandle.db, (events) => enqueueNewDeliveries(deps, events)),
+    endpointPauses: new EndpointPauseCache(queues.endpointPauses),
     rateLimiter: new RateLimiter(redis, { prefix: config.DISPATCH_QUEUE_PREFIX, limit: config.DISPATCH_RATE_LIMIT, logger }),
   };
   const close = async () => {

@@ -6,6 +6,7 @@ import type { Queues } from '@dispatch/queue';
 import type { ApiConfig } from './config.js';
 import type { RateLimiter } from './http/rate-limit.js';
 import type { AcceptBatcher } from './services/accept-batcher.js';
+import type { EndpointPauseCache } from './services/endpoint-pause-cache.js';
 import type { FanoutCache } from './services/fanout-cache.js';
 
 /** Everything a service needs, built once at boot and passed explicitly (tests build their own). */
@@ -19,5 +20,6 @@ export interface ApiDeps {
   /** Per-process state of the hot ingest path (caches and batching), one per deps. */
   fanoutCache: FanoutCache;
   acceptBatcher: AcceptBatcher;
+  endpointPauses: EndpointPauseCache;
   rateLimiter: RateLimiter;
 }

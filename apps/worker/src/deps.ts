@@ -5,6 +5,7 @@ import type { Database } from '@dispatch/db';
 import type { Queues } from '@dispatch/queue';
 import type { WorkerConfig } from './config.js';
 import type { EndpointGuard } from './delivery/endpoint-guard.js';
+import type { PausePublisher } from './delivery/pause-publisher.js';
 
 export interface WorkerDeps {
   config: WorkerConfig;
@@ -13,5 +14,6 @@ export interface WorkerDeps {
   secretBox: SecretBox;
   http: Got;
   endpointGuard: EndpointGuard;
+  pausePublisher: PausePublisher;
   logger: Logger;
 }

@@ -7,6 +7,7 @@ import type { WorkerConfig } from './config.js';
 import type { WorkerDeps } from './deps.js';
 import { createHttpClient } from './delivery/http-client.js';
 import { EndpointGuard } from './delivery/endpoint-guard.js';
+import { PausePublisher } from './delivery/pause-publisher.js';
 import { backoffStrategy } from './delivery/retry-later.js';
 import type { Resolver } from './delivery/safe-lookup.js';
 import { buildRegistry, registrations, type JobHandler } from './registry.js';
@@ -40,6 +41,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
       pauseMs: config.DISPATCH_BREAKER_PAUSE,
       requestTimeoutMs: config.DISPATCH_REQUEST_TIMEOUT,
     }),
+    pausePublisher: new PausePublisher(queues.endpointPauses, logger),
     logger,
   };
 

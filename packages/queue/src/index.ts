@@ -2,3 +2,4 @@ export * from './names.js';
 export * from './jobs.js';
 export * from './connection.js';
 export * from './queues.js';
+export * from './endpoint-pauses.js';

@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { EndpointPauses } from './endpoint-pauses.js';
 import { QUEUES, JOBS } from './names.js';
 import { fanoutJobId, type DeliverJob, type FanoutJob, type ReplayJob } from './jobs.js';
 
@@ -23,11 +24,13 @@ export class Queues {
   readonly deliveries: Queue;
   readonly fanout: Queue;
   readonly maintenance: Queue;
+  readonly endpointPauses: EndpointPauses;
 
   constructor(connection: ConnectionOptions, prefix: string) {
     this.deliveries = new Queue(QUEUES.deliveries, { connection, prefix });
     this.fanout = new Queue(QUEUES.fanout, { connection, prefix });
     this.maintenance = new Queue(QUEUES.maintenance, { connection, prefix });
+    this.endpointPauses = new EndpointPauses(this.deliveries, prefix);
   }
 
   async enqueueDeliveries(items: readonly DeliveryToEnqueue[]): Promise<void> {
@@ -61,10 +64,6 @@ export class Queues {
     return [this.deliveries, this.fanout, this.maintenance];
   }
 
-  /**
-   * Closes the queues, giving up after `timeoutMs` when Redis does not answer. A caller that passed
-   * its own ioredis instance disconnects it afterwards.
-   */
   /** The replay id is the job id: asking twice for the same replay queues it once. */
   async enqueueReplay(replayId: string): Promise<void> {
     await this.maintenance.add(JOBS.replay, { replayId } satisfies ReplayJob, {
@@ -85,6 +84,10 @@ export class Queues {
     await this.maintenance.upsertJobScheduler('prune', { every: every.pruneMs }, { name: JOBS.prune, data: {}, opts });
   }
 
+  /**
+   * Closes the queues, giving up after `timeoutMs` when Redis does not answer. A caller that passed
+   * its own ioredis instance disconnects it afterwards.
+   */
   async close(timeoutMs = 2_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));

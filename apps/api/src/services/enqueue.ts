@@ -1,3 +1,4 @@
+import { HELD_PRIORITY, heldJobReturnsAt } from '@dispatch/queue';
 import type { ApiDeps } from '../deps.js';
 import type { EventDeliveries } from './event-deliveries.js';
 
@@ -13,6 +14,17 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     const timer = setTimeout(() => reject(new Error(`enqueue timed out after ${ms} ms`)), ms);
     promise.then(resolve, reject).finally(() => clearTimeout(timer));
   });
+}
+
+/**
+ * A delivery to an endpoint a worker has paused is queued for when the pause ends (spread like the
+ * jobs the worker parks itself) instead of live. What an operator asks for is never held back.
+ */
+function heldBack(deps: ApiDeps, endpointId: string): { delayMs: number; priority: number } | undefined {
+  const until = deps.endpointPauses.pausedUntil(endpointId);
+  if (until === 0) return undefined;
+  const now = Date.now();
+  return { delayMs: heldJobReturnsAt(until, now) - now, priority: HELD_PRIORITY };
 }
 
 /**
@@ -32,7 +44,16 @@ export async function enqueueNewDeliveries(deps: ApiDeps, events: readonly Event
     await withTimeout(
       Promise.all([
         deps.queues.enqueueDeliveries(
-          inline.flatMap((event) => event.deliveries.map((d) => ({ deliveryId: d.id, endpointId: d.endpointId, jobId: d.jobId, attemptsLeft: event.maxAttempts, manual: event.manual }))),
+          inline.flatMap((event) =>
+            event.deliveries.map((d) => ({
+              deliveryId: d.id,
+              endpointId: d.endpointId,
+              jobId: d.jobId,
+              attemptsLeft: event.maxAttempts,
+              manual: event.manual,
+              ...(event.manual ? {} : heldBack(deps, d.endpointId)),
+            })),
+          ),
         ),
         ...large.map((event) => deps.queues.enqueueFanout(event.eventId)),
       ]),

@@ -1,4 +1,5 @@
 import { RETRY_AFTER_CAP_MS, type AttemptError } from '@dispatch/core';
+import { heldJobReturnsAt } from '@dispatch/queue';
 
 // Keeps one bad endpoint from holding back the others, inside one worker process:
 // - a concurrency cap per endpoint, so a receiver that hangs until the timeout can occupy at most
@@ -24,16 +25,16 @@ const STUCK_MS = 1_000;
 // the queue.
 const MIN_HOLD_MS = 50;
 const MAX_HOLD_MS = 1_000;
-// Held-back jobs return spread over one more hold period, not all at the same instant: an endpoint
-// tripped for 5 s at 200 events/s has 1,000 jobs parked, and had they all come back within a second
-// they would have queued in front of every healthy endpoint's jobs (healthy p99 4.7x its latency
-// alone in `pnpm bench`'s neighbours scenario, against 2.6x with the full spread).
-const SPREAD = 1;
+// Held-back jobs return spread over one more hold period (heldJobReturnsAt), not all at the same
+// instant: an endpoint tripped for 5 s at 200 events/s has 1,000 jobs parked, and had they all come
+// back within a second they would have queued in front of every healthy endpoint's jobs (healthy p99
+// 4.7x its latency alone in `pnpm bench`'s neighbours scenario, against 2.6x with the full spread).
 const EWMA_WEIGHT = 0.2;
 
 type BreakerState = { kind: 'closed'; failures: number } | { kind: 'open'; until: number; pauseMs: number } | { kind: 'probing'; pauseMs: number };
 
-export type Admission = { admitted: true; release: () => void } | { admitted: false; retryAt: number };
+/** Not admitted: held back until `heldUntil`, to be retried at `retryAt` (spread after it). */
+export type Admission = { admitted: true; release: () => void } | { admitted: false; heldUntil: number; retryAt: number };
 
 export interface AttemptSignal {
   responseTimeMs: number;
@@ -65,14 +66,13 @@ export class EndpointGuard {
     const breaker = options.ignoreBreaker ? undefined : this.breakers.get(endpointId);
     const now = this.now();
     if (breaker?.kind === 'open') {
-      if (now < breaker.until) return { admitted: false, retryAt: breaker.until + spread(breaker.until - now) };
+      if (now < breaker.until) return heldUntil(breaker.until, now);
       this.breakers.set(endpointId, { kind: 'probing', pauseMs: breaker.pauseMs });
     }
     const running = this.active.get(endpointId) ?? [];
     const probing = breaker?.kind === 'probing' && running.length > 0;
     if (probing || (running.length >= this.perEndpoint && !this.isFast(endpointId, running, now))) {
-      const hold = this.holdMs(endpointId, running, now);
-      return { admitted: false, retryAt: now + hold + spread(hold) };
+      return heldUntil(now + this.holdMs(endpointId, running, now), now);
     }
     running.push(now);
     this.active.set(endpointId, running);
@@ -130,5 +130,4 @@ export class EndpointGuard {
   }
 }
 
-// Spread the held-back jobs so they do not all come back at once (at least 0-100 ms).
-const spread = (holdMs: number) => Math.floor(Math.random() * Math.max(100, holdMs * SPREAD));
+const heldUntil = (until: number, now: number): Admission => ({ admitted: false, heldUntil: until, retryAt: heldJobReturnsAt(until, now) });

@@ -1,13 +1,10 @@
 import { DelayedError, type Job } from 'bullmq';
 import { cancelDelivery } from '@dispatch/db';
-import { deliverJobSchema } from '@dispatch/queue';
+import { deliverJobSchema, HELD_PRIORITY } from '@dispatch/queue';
 import type { WorkerDeps } from '../deps.js';
 import { attemptDelivery } from '../delivery/attempt.js';
 import { deliveryStore } from '../delivery/delivery-store.js';
 import { RetryLaterError } from '../delivery/retry-later.js';
-
-// Ahead of replays (REPLAY_PRIORITY), behind every fresh delivery.
-const HELD_PRIORITY = 5;
 
 /** One job per delivery (never a loop over endpoints); one run of it is one attempt. */
 export async function deliverJob(deps: WorkerDeps, job: Job, token?: string): Promise<string> {
@@ -15,6 +12,8 @@ export async function deliverJob(deps: WorkerDeps, job: Job, token?: string): Pr
   // A saturated or tripped endpoint holds its own jobs back; no attempt is used and no row is touched.
   const admission = deps.endpointGuard.admit(endpointId, { ignoreBreaker: manual === true });
   if (!admission.admitted) {
+    // Published so the API queues this endpoint's next deliveries for when the hold ends.
+    deps.pausePublisher.offer(endpointId, admission.heldUntil);
     // A held job comes back behind live traffic (BullMQ serves jobs without a priority first), so
     // the backlog of a tripped endpoint returning does not queue in front of healthy endpoints' jobs.
     if (job.priority < HELD_PRIORITY) await job.changePriority({ priority: HELD_PRIORITY });

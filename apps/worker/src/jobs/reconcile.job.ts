@@ -25,6 +25,7 @@ export async function reconcileJob(deps: WorkerDeps): Promise<number> {
   }
   const replays = await findStaleQueuedReplays(deps.db, staleMs);
   for (const replayId of replays) await deps.queues.enqueueReplay(replayId);
+  await deps.queues.endpointPauses.forgetEnded();
   if (total > 0 || replays.length > 0) deps.logger.info({ requeued: total, replays: replays.length }, 'reconciler re-queued overdue work');
   return total;
 }
