@@ -7,6 +7,7 @@ import { databaseUrl, type BenchConfig } from './config.js';
 import { freePort, waitUntil } from './infra.js';
 import { benchFile, describeOutput, spawnNode, stopChild, type Child, ReceiverClient } from './processes.js';
 import { httpRequest, keepAliveAgent } from './http.js';
+import { compiledPreload } from './preloads.js';
 
 // One Dispatch under test: the API and worker children started from source with the bench's own
 // database, prefix and tokens, plus the loopback receiver and the driver's own observers.
@@ -64,13 +65,14 @@ export class System {
 
   /** `app` is api or worker: its compiled build, or its source with BENCH_SOURCE=1. */
   private nodeArgs(name: string, app: string, extraImports: string[] = []): string[] {
-    // tsx stays for the preloads (TypeScript files); the workspace packages resolve to their dist
-    // unless the dispatch-source condition is set.
-    const args = ['--import', 'tsx'];
-    if (this.config.fromSource) args.push('--conditions=dispatch-source');
-    const entry = this.config.fromSource ? `apps/${app}/src/main.ts` : `apps/${app}/dist/main.js`;
-    if (this.config.count) args.push('--import', benchFile('children/count-preload.ts'));
-    for (const file of extraImports) args.push('--import', file);
+    // From source, tsx runs the app and the preloads; the compiled build runs without it, with the
+    // preloads transpiled to plain JavaScript (see preloads.ts).
+    const source = this.config.fromSource;
+    const args = source ? ['--import', 'tsx', '--conditions=dispatch-source'] : [];
+    const preload = (relative: string) => (source ? benchFile(relative) : compiledPreload(relative));
+    const entry = source ? `apps/${app}/src/main.ts` : `apps/${app}/dist/main.js`;
+    if (this.config.count) args.push('--import', preload('children/count-preload.ts'));
+    for (const file of extraImports) args.push('--import', preload(file));
     if (this.config.profile) args.push('--cpu-prof', `--cpu-prof-dir=${join(this.profileDir, name)}`);
     args.push(join(this.config.root, entry));
     return args;
@@ -103,7 +105,7 @@ export class System {
     const name = `worker-${this.workers.length + 1}`;
     const extra: Record<string, string> = { BENCH_COUNTS_FILE: join(this.countsDir, `${name}.json`) };
     if (this.config.workerConcurrency) extra.DISPATCH_WORKER_CONCURRENCY = this.config.workerConcurrency;
-    const imports = this.config.transport === 'node-http' ? [benchFile('children/node-http-transport.ts')] : [];
+    const imports = this.config.transport === 'node-http' ? ['children/node-http-transport.ts'] : [];
     const child = spawnNode(name, this.nodeArgs(name, 'worker', imports), { cwd: this.config.root, env: this.childEnv(extra) });
     this.workers.push(child);
     const expected = this.workers.length;
