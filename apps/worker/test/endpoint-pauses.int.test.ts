@@ -88,3 +88,28 @@ it('sends a test delivery to a paused endpoint at once', async () => {
   expect(test.status).toBeLessThan(300);
   await receiver.waitFor(() => receiver.on('/paused').length === before + 1, 3_000);
 });
+
+it('withdraws a pause published behind a stuck request as soon as that request finishes', async () => {
+  // Its own harness: one request at a time per endpoint, so a second job waits behind the first.
+  const own = await startHarness({ env: { DISPATCH_ENDPOINT_CONCURRENCY: '1', DISPATCH_REQUEST_TIMEOUT: '6s' } });
+  try {
+    const space = await own.newWorkspace();
+    const created = await own.api.post('/api/webhooks-manage').set(space.auth).send({ name: 'slow', url: receiver.url('/slow'), triggers: ['lead.created'] });
+    const slow = created.body.id as string;
+    receiver.script('/slow', [{ status: 200, delayMs: 2_500 }, { status: 200 }]);
+    await own.api.post('/api/events').set(space.auth).send(leads(1)[0]);
+    await eventually(async () => receiver.on('/slow').length === 1);
+    // Stuck for over a second: the next job is held until the first must have timed out (6 s).
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await own.api.post('/api/events').set(space.auth).send(leads(1)[0]);
+    const published = await eventually(async () => (await own.deps.queues.endpointPauses.read([slow]))[0]! || undefined);
+    const firstSentAt = receiver.on('/slow')[0]!.receivedAt;
+    expect(published).toBeGreaterThan(firstSentAt + 5_000);
+
+    // The first answers at ~2.5 s: the pause is gone long before it would have ended.
+    await eventually(async () => (await own.deps.queues.endpointPauses.read([slow]))[0] === 0, 5_000);
+    expect(Date.now()).toBeLessThan(published - 2_000);
+  } finally {
+    await own.close();
+  }
+}, 30_000);

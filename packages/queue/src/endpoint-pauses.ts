@@ -41,6 +41,11 @@ export class EndpointPauses {
     await (await this.client()).hset(this.key, { [endpointId]: until });
   }
 
+  /** Takes a pause back before its end (the endpoint's stuck request finished). */
+  async forget(endpointId: string): Promise<void> {
+    await (await this.client()).hdel(this.key, endpointId);
+  }
+
   /** Until when each endpoint is paused (epoch ms; 0 when it is not), as published. */
   async read(endpointIds: readonly string[], now = Date.now()): Promise<number[]> {
     if (endpointIds.length === 0) return [];

@@ -12,7 +12,7 @@ interface Known {
 /**
  * What this process knows of the endpoint pauses the workers publish (see endpoint-pauses.ts), so
  * queueing a delivery never waits for Redis: an endpoint not known, or known for longer than
- * PAUSE_CACHE_MS, is looked up in the background (one MGET for all asked meanwhile) and counts as
+ * PAUSE_CACHE_MS, is looked up in the background (one HMGET for all asked meanwhile) and counts as
  * not paused until then. The cost of being late is only the worker parking a few jobs itself.
  */
 export class EndpointPauseCache {

@@ -117,3 +117,23 @@ describe('EndpointGuard circuit breaker', () => {
     expect(guard.admit('a', { ignoreBreaker: true }).admitted).toBe(true);
   });
 });
+
+describe('EndpointGuard admitsNow', () => {
+  it('says whether a scheduled job would go, without taking a slot or starting the probe', () => {
+    const { guard, clock } = guardAt();
+    const first = guard.admit('a');
+    guard.admit('a');
+    expect(guard.admitsNow('a')).toBe(false);
+    if (first.admitted) first.release();
+    expect(guard.admitsNow('a')).toBe(true);
+    expect(guard.admitsNow('a')).toBe(true);
+
+    guard.record('b', throttled());
+    expect(guard.admitsNow('b')).toBe(false);
+    clock.now += 5_000;
+    expect(guard.admitsNow('b')).toBe(true);
+    // Asking did not use up the probe: the next job is it, and the one after waits behind it.
+    expect(guard.admit('b').admitted).toBe(true);
+    expect(guard.admit('b').admitted).toBe(false);
+  });
+});

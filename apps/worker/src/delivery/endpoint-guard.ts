@@ -63,17 +63,10 @@ export class EndpointGuard {
   }
 
   admit(endpointId: string, options: { ignoreBreaker?: boolean } = {}): Admission {
-    const breaker = options.ignoreBreaker ? undefined : this.breakers.get(endpointId);
     const now = this.now();
-    if (breaker?.kind === 'open') {
-      if (now < breaker.until) return heldUntil(breaker.until, now);
-      this.breakers.set(endpointId, { kind: 'probing', pauseMs: breaker.pauseMs });
-    }
+    const until = this.heldUntil(endpointId, now, options.ignoreBreaker === true);
+    if (until !== undefined) return { admitted: false, heldUntil: until, retryAt: heldJobReturnsAt(until, now) };
     const running = this.active.get(endpointId) ?? [];
-    const probing = breaker?.kind === 'probing' && running.length > 0;
-    if (probing || (running.length >= this.perEndpoint && !this.isFast(endpointId, running, now))) {
-      return heldUntil(now + this.holdMs(endpointId, running, now), now);
-    }
     running.push(now);
     this.active.set(endpointId, running);
     let released = false;
@@ -87,6 +80,27 @@ export class EndpointGuard {
         if (running.length === 0 && this.active.get(endpointId) === running) this.active.delete(endpointId);
       },
     };
+  }
+
+  /** Whether a scheduled job of the endpoint would be admitted now (nothing is taken). */
+  admitsNow(endpointId: string): boolean {
+    const now = this.now();
+    return this.heldUntil(endpointId, now, false, false) === undefined;
+  }
+
+  /** Until when the endpoint's jobs are held back, or undefined when one may go now. */
+  private heldUntil(endpointId: string, now: number, ignoreBreaker: boolean, opensProbe = true): number | undefined {
+    const breaker = ignoreBreaker ? undefined : this.breakers.get(endpointId);
+    if (breaker?.kind === 'open') {
+      if (now < breaker.until) return breaker.until;
+      if (opensProbe) this.breakers.set(endpointId, { kind: 'probing', pauseMs: breaker.pauseMs });
+    }
+    const running = this.active.get(endpointId) ?? [];
+    const probing = breaker?.kind === 'probing' && running.length > 0;
+    if (probing || (running.length >= this.perEndpoint && !this.isFast(endpointId, running, now))) {
+      return now + this.holdMs(endpointId, running, now);
+    }
+    return undefined;
   }
 
   private isFast(endpointId: string, running: number[], now: number): boolean {
@@ -129,5 +143,3 @@ export class EndpointGuard {
     return state?.kind === 'open' && this.now() < state.until;
   }
 }
-
-const heldUntil = (until: number, now: number): Admission => ({ admitted: false, heldUntil: until, retryAt: heldJobReturnsAt(until, now) });

@@ -8,6 +8,7 @@ const MAX_ENTRIES = 10_000;
  * Tells the API (through Redis, see endpoint-pauses.ts) when this worker holds an endpoint back for
  * a while, once per pause rather than once per parked job: a hold is published only when it lasts
  * at least PUBLISHED_HOLD_MIN_MS and ends later than the one already published by more than that.
+ * A hold that ends early (the stuck request finished) is taken back, so the API stops delaying.
  */
 export class PausePublisher {
   private readonly published = new Map<string, number>();
@@ -27,6 +28,17 @@ export class PausePublisher {
     this.pauses.publish(endpointId, until).catch((err: unknown) => {
       this.published.delete(endpointId);
       this.logger.debug({ err: loggableError(err), endpointId }, 'could not publish an endpoint pause');
+    });
+  }
+
+  /** The endpoint is no longer held back by this worker: withdraws a pause it published that has not ended. */
+  retract(endpointId: string, now = Date.now()): void {
+    const until = this.published.get(endpointId);
+    if (until === undefined) return;
+    this.published.delete(endpointId);
+    if (until <= now) return;
+    this.pauses.forget(endpointId).catch((err: unknown) => {
+      this.logger.debug({ err: loggableError(err), endpointId }, 'could not withdraw an endpoint pause');
     });
   }
 }

@@ -37,5 +37,7 @@ export async function deliverJob(deps: WorkerDeps, job: Job, token?: string): Pr
     return step.status;
   } finally {
     admission.release();
+    // A hold published because of a stuck request ends when it finishes, not when it would have timed out.
+    if (manual !== true && deps.endpointGuard.admitsNow(endpointId)) deps.pausePublisher.retract(endpointId);
   }
 }
