@@ -33,6 +33,9 @@ export interface Harness {
   worker: WorkerRuntime | undefined;
   prefix: string;
   env: Record<string, string | undefined>;
+  redisUrl: string;
+  /** What a child process (spawnApp) needs to share this harness's database and queues. */
+  childEnv(): { DATABASE_URL: string; REDIS_URL: string; DISPATCH_QUEUE_PREFIX: string };
   newWorkspace(features?: ('integrations')[]): Promise<TestWorkspace>;
   startWorker(): Promise<WorkerRuntime>;
   stopWorker(): Promise<void>;
@@ -72,12 +75,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const { deps, close: closeApi } = buildApiDeps(parseConfig(apiConfigSchema, { ...env, ...options.apiEnv }), logger);
   const api = supertest(createApp(deps));
   let worker: WorkerRuntime | undefined;
+  const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
   const harness: Harness = {
     api,
     deps,
     prefix,
     env,
+    redisUrl,
+    childEnv: () => ({ DATABASE_URL: env.DATABASE_URL!, REDIS_URL: redisUrl, DISPATCH_QUEUE_PREFIX: prefix }),
     get worker() {
       return worker;
     },
@@ -98,7 +104,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       await worker?.close();
       await closeApi();
-      await deleteQueueKeys(env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix);
+      await deleteQueueKeys(redisUrl, prefix);
       await database?.drop();
     },
   };

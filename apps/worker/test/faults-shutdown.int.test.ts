@@ -26,7 +26,8 @@ beforeAll(async () => {
   receiver = await new Receiver().start();
   // The API in-process for the worker case; the children use its queue prefix (`h.prefix`).
   h = await startHarness({ worker: false });
-  ledger = new Ledger(databaseUrl());
+  // The harness's own database, shared with the child processes and read by the ledger.
+  ledger = new Ledger(h.childEnv().DATABASE_URL);
   ws = await h.newWorkspace();
 });
 
@@ -41,15 +42,11 @@ afterAll(async () => {
   }
 });
 
-/** The harness's own database, shared with the child processes and read by the ledger. */
-const databaseUrl = () => h.env.DATABASE_URL!;
 
-const redisUrl = () => h.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const commonEnv = () => ({ DATABASE_URL: databaseUrl(), REDIS_URL: redisUrl(), DISPATCH_QUEUE_PREFIX: h.prefix });
 
 function spawnWorker(): ChildApp {
   return spawnApp('worker', {
-    ...commonEnv(),
+    ...h.childEnv(),
     DISPATCH_RETRY_SCHEDULE: '300ms,300ms,300ms',
     DISPATCH_REQUEST_TIMEOUT: `${REQUEST_TIMEOUT_MS}ms`,
     DISPATCH_RECONCILE_INTERVAL: '1s',
@@ -82,7 +79,7 @@ describe('graceful shutdown', () => {
     receiver.script(PATH, [{ status: 200, delayMs: 800 }]);
     await createWebhook(h, ws, { url: receiver.url(PATH) });
     const first = spawnWorker();
-    await waitForWorkers(redisUrl(), h.prefix, 1, first);
+    await waitForWorkers(h.redisUrl, h.prefix, 1, first);
     const res = await h.api
       .post('/api/events/batch')
       .set(ws.auth)
@@ -133,8 +130,8 @@ describe('graceful shutdown', () => {
     const worker = spawnWorker();
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const api = spawnApp('api', { ...commonEnv(), PORT: String(port) });
-    await Promise.all([waitForHttp(`${base}/healthz`, api), waitForWorkers(redisUrl(), h.prefix, 1, worker)]);
+    const api = spawnApp('api', { ...h.childEnv(), PORT: String(port) });
+    await Promise.all([waitForHttp(`${base}/healthz`, api), waitForWorkers(h.redisUrl, h.prefix, 1, worker)]);
 
     const headers = { authorization: `Bearer ${ws.key}`, 'content-type': 'application/json' };
     // Answered before the signal: their keep-alive connections are open and idle when it comes.

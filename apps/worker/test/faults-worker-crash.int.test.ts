@@ -30,7 +30,8 @@ beforeAll(async () => {
   // The API in-process, without a worker. The child workers use the harness's own queue prefix
   // (`h.prefix`), so the harness's clean-up removes their keys too.
   h = await startHarness({ worker: false, env: { DISPATCH_RETRY_SCHEDULE: '300ms,300ms,300ms' } });
-  ledger = new Ledger(databaseUrl());
+  // The harness's own database, shared with the child processes and read by the ledger.
+  ledger = new Ledger(h.childEnv().DATABASE_URL);
   ws = await h.newWorkspace();
 });
 
@@ -45,14 +46,10 @@ afterAll(async () => {
   }
 });
 
-/** The harness's own database, shared with the child processes and read by the ledger. */
-const databaseUrl = () => h.env.DATABASE_URL!;
 
 function spawnWorker(): ChildApp {
   return spawnApp('worker', {
-    DATABASE_URL: databaseUrl(),
-    REDIS_URL: h.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    DISPATCH_QUEUE_PREFIX: h.prefix,
+    ...h.childEnv(),
     DISPATCH_RETRY_SCHEDULE: '300ms,300ms,300ms',
     DISPATCH_REQUEST_TIMEOUT: '2s',
     DISPATCH_RECONCILE_INTERVAL: '1s',
@@ -65,10 +62,9 @@ describe('worker crash (kill -9) under load', () => {
   it('a new worker completes every delivery; duplicates carry the same webhook-id', async () => {
     receiver.script(PATH, [{ status: 200, delayMs: RECEIVER_LATENCY_MS }]);
     await createWebhook(h, ws, { url: receiver.url(PATH) });
-    const redisUrl = h.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
     const first = spawnWorker();
-    await waitForWorkers(redisUrl, h.prefix, 1, first);
+    await waitForWorkers(h.redisUrl, h.prefix, 1, first);
     const eventIds: string[] = [];
     for (let sent = 0; sent < EVENTS; sent += 100) {
       const events = Array.from({ length: 100 }, () => ({ type: 'lead.created', data: example('lead.created') }));

@@ -33,7 +33,7 @@ describe('reconciler', () => {
     await h.api.post('/api/webhooks-manage').set(ws.auth).send({ name: 'r', url: receiver.url('/vanished'), triggers: ['lead.created'] });
     const accepted = await Promise.all([1, 2, 3].map(() => h.api.post('/api/events').set(ws.auth).send(leadCreated())));
     expect(accepted.map((r) => r.status)).toEqual([202, 202, 202]);
-    expect(await deleteKeys(h.env.REDIS_URL ?? 'redis://127.0.0.1:6379', h.prefix)).toBeGreaterThan(0);
+    expect(await deleteKeys(h.redisUrl, h.prefix)).toBeGreaterThan(0);
 
     await h.startWorker();
     await receiver.waitFor(() => receiver.on('/vanished').length === 3, 20_000);
@@ -42,7 +42,7 @@ describe('reconciler', () => {
 
     // The reconciler has run every second meanwhile; its finished runs do not pile up in Redis.
     await new Promise((r) => setTimeout(r, 2_500));
-    const redis = new Redis(h.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const redis = new Redis(h.redisUrl);
     const runs = await redis.keys(`${h.prefix}:{maintenance}:repeat:reconcile:*`);
     redis.disconnect();
     expect(runs.length).toBeLessThanOrEqual(1);
