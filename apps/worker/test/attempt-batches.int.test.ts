@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'drizzle-orm';
 import { generateSecret, newId } from '@dispatch/core';
-import { claimDeliveries, recordAttempts, type AttemptRecord } from '@dispatch/db';
+import { claimDeliveries, createDb, recordAttempts, type AttemptRecord, type Db } from '@dispatch/db';
 import { startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import type { WorkerDeps } from '../src/deps.js';
 import { deliveryStore } from '../src/delivery/delivery-store.js';
@@ -66,6 +66,23 @@ const row = async (table: 'deliveries' | 'endpoints', id: string) =>
   (await h.deps.db.execute<Record<string, unknown>>(sql`SELECT * FROM ${sql.identifier(table)} WHERE id = ${id}`)).rows[0]!;
 
 describe('claimDeliveries', () => {
+  it('commits without waiting for the WAL flush, in its own transaction only', async () => {
+    const synchronousCommit = async (db: Db) => (await db.execute<{ synchronous_commit: string }>(sql`SHOW synchronous_commit`)).rows[0]!.synchronous_commit;
+    // One connection, so the check after the transaction is made on the connection that claimed.
+    const single = createDb(h.env.DATABASE_URL!, { max: 1 });
+    try {
+      const d = await newDelivery(await newEndpoint());
+      await single.db.transaction(async (tx) => {
+        expect(await claimDeliveries(tx, [{ deliveryId: d.id, jobId: d.jobId }], 45_000)).toHaveLength(1);
+        expect(await synchronousCommit(tx)).toBe('off');
+      });
+      expect(await synchronousCommit(single.db)).toBe('on');
+      expect((await row('deliveries', d.id)).attempt_started_at).not.toBeNull();
+    } finally {
+      await single.close();
+    }
+  });
+
   it('claims each row under its own guards, and a (delivery, job) asked twice only once', async () => {
     const endpointId = await newEndpoint();
     const [a, b, c] = [await newDelivery(endpointId), await newDelivery(endpointId), await newDelivery(endpointId)];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { hasPrefix, ID_PREFIXES, newId, type IdKind } from './ids.js';
+import { hasPrefix, idBoundsAt, ID_PREFIXES, newId, type IdKind } from './ids.js';
 
 const CROCKFORD = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -73,5 +73,19 @@ describe('hasPrefix', () => {
     expect(hasPrefix(newId('link'), 'linkWebhook')).toBe(false);
     expect(hasPrefix(newId('linkWebhook'), 'link')).toBe(false);
     expect(hasPrefix('evt', 'event')).toBe(false);
+  });
+});
+
+describe('idBoundsAt', () => {
+  it('brackets every id made in that millisecond and none made in the next or the previous one', () => {
+    const t = 1_714_564_800_123;
+    const { lowest, highest } = idBoundsAt('delivery', t);
+    for (let i = 0; i < 100; i++) {
+      const id = newId('delivery', t);
+      expect(id >= lowest && id <= highest).toBe(true);
+    }
+    expect(newId('delivery', t - 1) < lowest).toBe(true);
+    expect(newId('delivery', t + 1) > highest).toBe(true);
+    expect(lowest.startsWith('dlv_')).toBe(true);
   });
 });

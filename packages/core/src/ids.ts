@@ -72,3 +72,9 @@ export function newId(kind: IdKind, now = Date.now()): string {
 export function hasPrefix(id: string, kind: IdKind): boolean {
   return id.startsWith(`${ID_PREFIXES[kind]}_`);
 }
+
+/** The smallest and the largest id of `kind` that `newId` can make at millisecond `ms`. */
+export function idBoundsAt(kind: IdKind, ms: number): { lowest: string; highest: string } {
+  const stem = `${ID_PREFIXES[kind]}_${encodeTime(Math.max(0, Math.floor(ms)))}`;
+  return { lowest: stem + '0'.repeat(16), highest: stem + 'Z'.repeat(16) };
+}

@@ -1,6 +1,7 @@
-import { and, asc, eq, gte, lte } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { attempts, deliveries, events, type DeliveryStatus } from '../schema/index.js';
+import { deliveriesCreatedWithin } from './created-within.js';
 import { cursorCondition, newestFirst, toPage, type Page, type PageInput } from './pagination.js';
 
 const lastAttemptColumns = {
@@ -62,8 +63,7 @@ export async function listEndpointDeliveries(
         eq(deliveries.endpointId, input.endpointId),
         filters.status ? eq(deliveries.status, filters.status) : undefined,
         filters.eventType ? eq(deliveries.eventType, filters.eventType) : undefined,
-        filters.since ? gte(deliveries.createdAt, filters.since) : undefined,
-        filters.until ? lte(deliveries.createdAt, filters.until) : undefined,
+        deliveriesCreatedWithin(filters.since, filters.until),
         cursorCondition(deliveries.id, page.cursor),
       ),
     )

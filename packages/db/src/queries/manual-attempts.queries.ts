@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { deliverJobId } from '@dispatch/core';
 import type { Db } from '../client.js';
 import { deliveries } from '../schema/index.js';
+import { deliveriesCreatedWithin } from './created-within.js';
 
 // Attempts an operator asks for (redeliver, replay). Each hands the delivery to a new job id, so a
 // retry that was scheduled under the old id finds it no longer owns the delivery and does nothing.
@@ -56,8 +57,7 @@ function replayable(criteria: ReplayCriteria) {
     eq(deliveries.endpointId, criteria.endpointId),
     eq(deliveries.test, false),
     inArray(deliveries.status, statuses),
-    sql`${deliveries.createdAt} >= ${criteria.since.toISOString()}`,
-    sql`${deliveries.createdAt} <= ${criteria.until.toISOString()}`,
+    deliveriesCreatedWithin(criteria.since, criteria.until),
   );
 }
 
@@ -79,7 +79,8 @@ export async function markForReplay(db: Db, replayId: string, criteria: ReplayCr
       .select({ id: deliveries.id, attemptCount: deliveries.attemptCount })
       .from(deliveries)
       .where(replayable(criteria))
-      .orderBy(deliveries.createdAt)
+      // Ids sort by creation time (created-within.ts), and the indexes hold ids, not created_at.
+      .orderBy(deliveries.id)
       .limit(criteria.limit)
       .for('update', { skipLocked: true });
     const marked = rows.map((row) => ({ id: row.id, attemptNo: row.attemptCount + 1, jobId: deliverJobId(row.id, row.attemptCount + 1, 'replay') }));

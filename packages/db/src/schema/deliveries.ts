@@ -45,7 +45,7 @@ export const deliveries = pgTable(
     index('deliveries_endpoint_idx').on(t.endpointId, t.id),
     index('deliveries_endpoint_status_idx').on(t.endpointId, t.status, t.id),
     index('deliveries_endpoint_type_idx').on(t.endpointId, t.eventType, t.id),
-    index('deliveries_endpoint_created_idx').on(t.endpointId, t.createdAt),
+    // No (endpoint_id, created_at) index: a time window is an id range too (queries/created-within.ts).
     // The reconciler's scan: only pending rows, by when they are due.
     index('deliveries_due_idx')
       .on(t.nextAttemptAt)
