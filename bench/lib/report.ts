@@ -13,7 +13,7 @@ export interface Results {
   baseline?: { got: BaselineFigure; nodeHttp: BaselineFigure };
   latency?: LatencyFigure;
   ingest?: IngestFigure[];
-  throughput?: (ThroughputFigure & { ratioToGot: number | null })[];
+  throughput?: (ThroughputFigure & { gotAround: { before: number | null; after: number | null }; ratioToGot: number | null })[];
   fanout?: FanoutFigure[];
   neighbours?: NeighboursFigure;
   profile?: unknown;
@@ -45,7 +45,7 @@ export function tableRows(r: Results): Row[] {
     const label = `e2e ${t.workers} worker${t.workers > 1 ? 's' : ''}`;
     const ratio = t.ratioToGot;
     rows.push([`${label}: deliveries/s steady (p10-p90 arrivals)`, n(t.steadyDeliveriesPerSecond), '>= 60% of got', check(ratio === null ? null : ratio >= 0.6)]);
-    rows.push([`  ratio to got baseline`, ratio === null ? 'n/a' : `${Math.round(ratio * 100)} %`, '>= 60 %', '']);
+    rows.push([`  ratio to the got loop run before / after it`, `${ratio === null ? 'n/a' : `${Math.round(ratio * 100)} %`} (${n(t.gotAround.before)} / ${n(t.gotAround.after)} req/s)`, '>= 60 %', '']);
     rows.push([`  first-to-last receipt / PG succeeded rate`, `${n(t.firstToLastDeliveriesPerSecond)} / ${n(t.postgresSucceededPerSecond)}`, '', '']);
     rows.push([`  ${n(t.events)} events: posted in / all succeeded in`, `${n(t.postedInMs)} / ${n(t.totalMs)} ms`, '', '']);
     rows.push([`  worker RSS at start / peak (VmHWM)`, `${n(t.workerStartRssMb)} / ${n(t.workerPeakRssMb)} (${n(t.workerVmHwmMb)}) MB`, '<= 250 MB', check(t.workerPeakRssMb <= 250)]);
@@ -54,12 +54,14 @@ export function tableRows(r: Results): Row[] {
   }
   if (r.latency) {
     const l = r.latency;
-    const s = l.startToReceivedMs;
-    rows.push([`latency @${l.rate}/s: request start -> received p50`, n(s.p50, ' ms'), '<= 20 ms', check(s.p50 === null ? null : s.p50 <= 20)]);
-    rows.push([`  p95 / p99 / max`, `${n(s.p95)} / ${n(s.p99)} / ${n(s.max)} ms`, 'p99 <= 100 ms', check(s.p99 === null ? null : s.p99 <= 100)]);
-    rows.push([`  202 answered in p50 / p99`, `${n(l.responseMs.p50)} / ${n(l.responseMs.p99)} ms`, '', '']);
+    // The issue's figure: from the event's acceptance (the 202) to its arrival. The stricter figure
+    // from the start of the request adds the API's answer time, which the ingest targets judge.
     const a = l.acceptedToReceivedMs;
-    rows.push([`  202 seen by the client -> received p50 / p95 / p99`, `${n(a.p50)} / ${n(a.p95)} / ${n(a.p99)} ms`, '', '']);
+    rows.push([`latency @${l.rate}/s: 202 seen by the client -> received p50`, n(a.p50, ' ms'), '<= 20 ms', check(a.p50 === null ? null : a.p50 <= 20)]);
+    rows.push([`  p95 / p99 / max`, `${n(a.p95)} / ${n(a.p99)} / ${n(a.max)} ms`, 'p99 <= 100 ms', check(a.p99 === null ? null : a.p99 <= 100)]);
+    const s = l.startToReceivedMs;
+    rows.push([`  stricter, request start -> received p50 / p95 / p99`, `${n(s.p50)} / ${n(s.p95)} / ${n(s.p99)} ms`, '', '']);
+    rows.push([`  202 answered in p50 / p99`, `${n(l.responseMs.p50)} / ${n(l.responseMs.p99)} ms`, '', '']);
     rows.push([`  warm-up (not measured): 202 p50 / p99`, `${n(l.warmupResponseMs.p50)} / ${n(l.warmupResponseMs.p99)} ms`, '', '']);
     rows.push([`  sent / accepted / received`, `${l.sent} / ${l.accepted} / ${l.received}`, '', '']);
     rows.push([`  CPU cores used`, cores(l.cpuCores), '', '']);
