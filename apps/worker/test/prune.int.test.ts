@@ -44,6 +44,9 @@ it('prunes attempts and finished events past retention, and keeps the rest', asy
 
   const remaining = await h.deps.db.select({ id: events.id }).from(events).where(inArray(events.id, [oldId, pendingId, recentId]));
   expect(remaining.map((e) => e.id).sort()).toEqual([pendingId, recentId].sort());
+  // A pruned event's deliveries go with it (they have no foreign key to cascade through).
+  const deliveriesLeft = await h.deps.db.select({ eventId: deliveries.eventId }).from(deliveries).where(inArray(deliveries.eventId, [oldId, pendingId, recentId]));
+  expect([...new Set(deliveriesLeft.map((d) => d.eventId))].sort()).toEqual([pendingId, recentId].sort());
   const [{ n }] = (await h.deps.db.execute<{ n: number }>(sql`select count(*)::int as n from attempts where attempted_at < now() - interval '30 days'`)).rows as [{ n: number }];
   expect(n).toBe(0);
   const recent = await h.api.get(`/api/events/${recentId}`).set(ws.auth);

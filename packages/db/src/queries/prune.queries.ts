@@ -14,14 +14,24 @@ export async function pruneAttemptsBatch(db: Db, input: { before: Date; batchSiz
   return result.rowCount ?? 0;
 }
 
-/** Events older than the cutoff whose deliveries are all finished; their deliveries go with them. */
+/**
+ * Events older than the cutoff whose deliveries are all finished; their deliveries (and, by their
+ * foreign key, those deliveries' attempts) go with them in the same statement. Deliveries have no
+ * foreign key to events (see the schema), so this is the cascade.
+ */
 export async function pruneEventsBatch(db: Db, input: { before: Date; batchSize: number }): Promise<number> {
-  const result = await db.execute(sql`
-    DELETE FROM ${events} WHERE id IN (
-      SELECT e.id FROM ${events} e
-      WHERE e.created_at < ${input.before.toISOString()}
-        AND NOT EXISTS (SELECT 1 FROM ${deliveries} d WHERE d.event_id = e.id AND d.status = 'pending')
-      LIMIT ${input.batchSize}
-    )`);
-  return result.rowCount ?? 0;
+  const result = await db.execute<{ n: number }>(sql`
+    WITH gone AS (
+      DELETE FROM ${events} WHERE id IN (
+        SELECT e.id FROM ${events} e
+        WHERE e.created_at < ${input.before.toISOString()}
+          AND NOT EXISTS (SELECT 1 FROM ${deliveries} d WHERE d.event_id = e.id AND d.status = 'pending')
+        LIMIT ${input.batchSize}
+      )
+      RETURNING id
+    ), their_deliveries AS (
+      DELETE FROM ${deliveries} WHERE event_id IN (SELECT id FROM gone)
+    )
+    SELECT count(*)::int AS n FROM gone`);
+  return result.rows[0]?.n ?? 0;
 }

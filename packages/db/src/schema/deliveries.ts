@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { ENDPOINT_KINDS, endpoints } from './endpoints.js';
-import { events } from './events.js';
 
 export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -14,9 +13,11 @@ export const deliveries = pgTable(
   {
     id: text('id').primaryKey(),
     workspaceId: text('workspace_id').notNull(),
-    eventId: text('event_id')
-      .notNull()
-      .references(() => events.id, { onDelete: 'cascade' }),
+    // No foreign key to events: a delivery is only ever written in the statement that writes its event
+    // (events.queries.ts), and events are only deleted by retention, which deletes their deliveries in
+    // the same statement (prune.queries.ts). The key's check cost a lookup per delivery written, about
+    // a fifth of inserting one (measured in psql: 40,000 rows, 815-843 ms with it, 628-666 ms without).
+    eventId: text('event_id').notNull(),
     endpointId: text('endpoint_id')
       .notNull()
       .references(() => endpoints.id, { onDelete: 'cascade' }),

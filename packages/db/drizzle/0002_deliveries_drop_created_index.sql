@@ -1,1 +1,0 @@
-DROP INDEX "deliveries_endpoint_created_idx";
