@@ -121,6 +121,15 @@ export class System {
     return child;
   }
 
+  /** Stops the newest worker process (gracefully) and waits until BullMQ no longer counts it. */
+  async removeWorker(): Promise<void> {
+    const child = this.workers.pop();
+    if (!child) return;
+    await stopChild(child);
+    const expected = this.workers.length;
+    await waitUntil(`${child.name} to leave the deliveries queue`, async () => (await this.deliveriesQueue.getWorkersCount()) <= expected, 60_000, 100);
+  }
+
   /** The counts the preload wrote for the API and each worker (empty when counting is off). */
   counts(): Record<string, CountsSnapshot> {
     const result: Record<string, CountsSnapshot> = {};
