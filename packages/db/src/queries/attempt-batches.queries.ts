@@ -34,7 +34,8 @@ export interface ClaimRequest {
 // `d.id = ANY($1)` lets the planner reach the rows through the primary key whatever it guesses for unnest.
 //
 // The claim commits without waiting for its WAL to reach the disk (synchronous_commit off for this
-// statement's transaction only): at a moderate rate each claim is a commit of its own, and waiting
+// statement's transaction only; the worker claims outside any transaction, a caller's transaction
+// would take the setting whole): at a moderate rate each claim is a commit of its own, and waiting
 // for the flush was a wake-up and ~0.2 ms on every delivery's path. What a Postgres crash can lose
 // is only the newest claims, whose attempts have not been recorded yet (recording commits
 // synchronously, and its flush covers every claim before it); such a delivery is claimable again
