@@ -51,9 +51,9 @@ import type { AnyRoute } from '../src/http/route.js';
 //   properties would hide everything else if one came back.
 //
 // The harness runs without a worker (nothing here is about deliveries), on its own database (as every
-// harness does): the fixtures' deliveries stay pending, and nothing else touches them. It keeps the default DISPATCH_RATE_LIMIT (1000/s per
-// key): these runs stay well below it, and a 429 fails the property with a message saying so. Seed
-// and per-property statistics are printed at the end.
+// harness does): the fixtures' deliveries stay pending, and nothing else touches them. It keeps the
+// default DISPATCH_RATE_LIMIT (1000/s per key): these runs stay well below it, and a 429 fails the
+// property with a message saying so. Seed and per-property statistics are printed at the end.
 //
 // Runs are deterministic: a fixed seed and a fixed number of runs per property, sized for CI (about
 // 3,000 requests, some 15 s of CPU; each bug below was found at run 1). For a deeper or a fresh
