@@ -53,6 +53,8 @@ export const benchConfig = {
   neighboursMs: int('BENCH_NEIGHBOURS_MS', quick ? 3_000 : 10_000),
   ingestMs: int('BENCH_INGEST_MS', quick ? 2_000 : 5_000),
   ingestConcurrency: int('BENCH_INGEST_CONCURRENCY', 64),
+  /** The fixed rate at which single-event ingest latency is measured (the target's 2,000 requests/s). */
+  ingestRate: int('BENCH_INGEST_RATE', 2_000),
   fanouts: list('BENCH_FANOUTS', quick ? [1_000, 2_000] : [1_000, 10_000]),
   /**
    * Run the API and workers from source through tsx instead of the compiled build (`pnpm -r build`,
