@@ -127,7 +127,7 @@ const INSERT_EVENTS_WITH_DELIVERIES = `
  * deliveries written tells the caller so.
  */
 export async function insertEventsWithDeliveries(db: Db, rows: { events: readonly AcceptedEventRow[]; deliveries: readonly AcceptedDeliveryRow[] }): Promise<number> {
-  if (rows.events.length === 0) return 0;
+  if (rows.events.length === 0 && rows.deliveries.length === 0) return 0;
   const ev = <K extends keyof AcceptedEventRow>(key: K) => rows.events.map((r) => r[key]);
   const dl = <K extends keyof AcceptedDeliveryRow>(key: K) => rows.deliveries.map((r) => r[key]);
   const result = await clientOf(db).query<{ n: number }>({
