@@ -70,7 +70,8 @@ export function tableRows(r: Results): Row[] {
     const batch = i.name.startsWith('batch');
     const p99 = i.latencyMs.p99;
     if (i.offeredPerSecond !== null) {
-      // The target's pair: 2,000 requests/s, each answered within 50 ms at the 99th percentile.
+      // The target's pair: 2,000 requests/s, each answered within 50 ms at the 99th percentile. The
+      // window ends with the last answer, a little after the last start, so a kept-up rate reads ~1 % low.
       rows.push([`ingest ${i.name}, started at a fixed ${n(i.offeredPerSecond)}/s: answered/s`, n(i.requestsPerSecond), '>= 2,000', check(i.requestsPerSecond >= 2_000 * 0.99)]);
       rows.push([`  latency p50 / p95 / p99 (errors)`, `${n(i.latencyMs.p50)} / ${n(i.latencyMs.p95)} / ${n(p99)} ms (${i.errors})`, 'p99 <= 50 ms', check(p99 !== null && p99 <= 50 && i.errors === 0)]);
     } else if (batch) {

@@ -10,7 +10,8 @@ import type { System } from '../lib/system.js';
 // subscribed (pure ingest) and with one webhook subscribed; then events per second through /batch.
 // A closed loop finds the most requests per second, but its latency is that of a saturated API (with
 // 64 in flight, each waits for the 63 before it), so the p99 the target pairs with 2,000 requests/s
-// is measured at that rate: an open loop at a fixed 2,000/s, each request timed from its due start.
+// is measured at that rate: an open loop at a fixed 2,000/s, each request timed from its own start
+// whatever happened to the ones before it.
 
 export interface IngestFigure {
   name: string;
@@ -71,14 +72,13 @@ async function measureAtRate(system: System, name: string, tenant: Tenant, optio
   agent.destroy();
   const accepted = results.filter((r) => r?.status === 202);
   // The rate achieved: answers over the window from the first start to the last answer.
-  const first = Math.min(...accepted.map((r) => r!.startedAt));
-  const last = Math.max(...accepted.map((r) => r!.endedAt));
+  const window = accepted.length === 0 ? 0 : Math.max(...accepted.map((r) => r!.endedAt)) - Math.min(...accepted.map((r) => r!.startedAt));
   return {
     name,
     concurrency: null,
     offeredPerSecond: options.rate,
-    requestsPerSecond: perSecond(accepted.length, last - first),
-    eventsPerSecond: perSecond(accepted.length, last - first),
+    requestsPerSecond: perSecond(accepted.length, window),
+    eventsPerSecond: perSecond(accepted.length, window),
     errors: results.length - accepted.length,
     latencyMs: distribution(accepted.map((r) => r!.endedAt - r!.startedAt)),
     cpuCores,
