@@ -104,10 +104,19 @@ export interface AcceptedDeliveryRow extends NewDelivery {
   requireActive: boolean;
 }
 
+// The payloads travel as one JSON array ($5) rather than a text[]: pg escapes each element of a text
+// array with two regular-expression passes, and for envelopes (quotes everywhere) that was the API's
+// largest cost in batch ingest: 500 fresh envelopes took ~26 ms to escape against ~4 ms for
+// JSON.stringify, and /batch went from 15,900-18,100 to 19,100-20,600 events/s in an A/B run
+// (API CPU per event 49-56 -> 40-45 µs; Postgres parses the JSON for ~3 µs more per event).
+// WITH ORDINALITY pairs each payload with its event.
 const INSERT_EVENTS_WITH_DELIVERIES = `
   WITH ev AS (
     INSERT INTO events (id, workspace_id, type, link_id, payload, idempotency_key, test, created_at)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::timestamptz[])
+    SELECT u.id, u.workspace_id, u.type, u.link_id, p.payload, u.idempotency_key, u.test, u.created_at
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $6::text[], $7::boolean[], $8::timestamptz[])
+      WITH ORDINALITY AS u(id, workspace_id, type, link_id, idempotency_key, test, created_at, n)
+    JOIN json_array_elements_text($5::json) WITH ORDINALITY AS p(payload, n) ON p.n = u.n
   ), dl AS (
     INSERT INTO deliveries (id, workspace_id, event_id, endpoint_id, endpoint_kind, event_type, test, max_attempts, next_attempt_at, job_id, job_trigger, created_at, updated_at)
     SELECT u.id, u.workspace_id, u.event_id, u.endpoint_id, e.kind, u.event_type, u.test, u.max_attempts, u.created_at, u.job_id, u.job_trigger, u.created_at, u.created_at
@@ -134,7 +143,7 @@ export async function insertEventsWithDeliveries(db: Db, rows: { events: readonl
     name: 'dispatch_insert_events_with_deliveries',
     text: INSERT_EVENTS_WITH_DELIVERIES,
     values: [
-      ev('id'), ev('workspaceId'), ev('type'), ev('linkId'), ev('payload'), ev('idempotencyKey'), ev('test'), ev('createdAt'),
+      ev('id'), ev('workspaceId'), ev('type'), ev('linkId'), JSON.stringify(ev('payload')), ev('idempotencyKey'), ev('test'), ev('createdAt'),
       dl('id'), dl('workspaceId'), dl('eventId'), dl('endpointId'), dl('eventType'), dl('test'), dl('maxAttempts'), dl('jobId'), dl('trigger'), dl('createdAt'), dl('requireActive'),
     ],
   });
