@@ -42,8 +42,6 @@ afterAll(async () => {
   }
 });
 
-
-
 function spawnWorker(): ChildApp {
   return spawnApp('worker', {
     ...h.childEnv(),

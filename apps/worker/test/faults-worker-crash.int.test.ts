@@ -46,7 +46,6 @@ afterAll(async () => {
   }
 });
 
-
 function spawnWorker(): ChildApp {
   return spawnApp('worker', {
     ...h.childEnv(),
