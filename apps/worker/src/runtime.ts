@@ -24,7 +24,7 @@ export interface WorkerRuntime {
 /** `lookup` replaces the system DNS resolver (tests use it to play a rebinding DNS server). */
 export async function startWorker(config: WorkerConfig, logger: Logger, options: { lookup?: Resolver } = {}): Promise<WorkerRuntime> {
   const registry = buildRegistry(registrations);
-  const dbHandle = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'dispatch-worker' });
+  const dbHandle = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'dispatch-worker', keyedLookupsOnly: true });
   const connection = redisConnectionOptions(config.REDIS_URL);
   const queues = new Queues(connection, config.DISPATCH_QUEUE_PREFIX);
   for (const queue of [queues.deliveries, queues.fanout, queues.maintenance]) {

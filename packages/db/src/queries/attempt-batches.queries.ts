@@ -32,6 +32,10 @@ export interface ClaimRequest {
 }
 
 // `d.id = ANY($1)` lets the planner reach the rows through the primary key whatever it guesses for unnest.
+// `(d.status = 'pending') IS TRUE` is `d.status = 'pending'` (status is never null) written so that it
+// cannot match the partial index on pending deliveries: with no statistics yet (a new or emptied
+// table) the cached generic plan ANDed that index with the primary key, a walk over the whole backlog
+// on every claim (114 µs of Postgres time per delivery in the bench, 17 µs through the key alone).
 //
 // The claim commits without waiting for its WAL to reach the disk (synchronous_commit off for this
 // statement's transaction only; the worker claims outside any transaction, a caller's transaction
@@ -45,7 +49,7 @@ const CLAIM_DELIVERIES = `
   WITH claimed AS (
     UPDATE deliveries d SET attempt_started_at = now()
     FROM unnest($1::text[], $2::text[]) AS u(id, job_id)
-    WHERE d.id = ANY($1::text[]) AND d.id = u.id AND d.job_id = u.job_id AND d.status = 'pending'
+    WHERE d.id = ANY($1::text[]) AND d.id = u.id AND d.job_id = u.job_id AND (d.status = 'pending') IS TRUE
       AND (d.attempt_started_at IS NULL OR d.attempt_started_at < now() - make_interval(secs => $3::float8))
     RETURNING d.id, d.job_id, d.workspace_id, d.event_id, d.endpoint_id, d.test, d.attempt_count, d.max_attempts, d.job_trigger, d.replay_id
   )
