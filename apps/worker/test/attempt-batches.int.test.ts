@@ -148,6 +148,12 @@ describe('claimDeliveries', () => {
     const backlog = [1, 2, 3].map((n) => ({ deliveryId: `${prefix}_${n}`, jobId: `${prefix}_${n}:1` }));
     expect(await claimPlanReads(backlog)).toEqual(['deliveries_pkey']);
   });
+
+  it('runs in the worker on a pool set up as the plans above were read', async () => {
+    const worker = await h.startWorker();
+    const setting = await worker.deps.db.execute<{ enable_seqscan: string }>(sql`SHOW enable_seqscan`);
+    expect(setting.rows[0]!.enable_seqscan).toBe('off');
+  });
 });
 
 describe('recordAttempts', () => {

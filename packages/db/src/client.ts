@@ -32,7 +32,6 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): DbHandle
     connectionString: databaseUrl,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'dispatch',
-    ...(options.keyedLookupsOnly ? { options: '-c enable_seqscan=off' } : {}),
     // Fail fast when Postgres is unreachable instead of hanging requests.
     connectionTimeoutMillis: 5_000,
   });
@@ -41,6 +40,9 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): DbHandle
   // A checked-out client whose server goes away emits 'error' on itself, not on the pool; without a
   // listener that is an uncaught exception during a Postgres outage. The failing query still rejects.
   pool.on('connect', (client) => client.on('error', () => {}));
+  // Set by a query rather than the `options` startup parameter, which some poolers refuse. It is the
+  // new connection's first query (a client runs its queries in order); if it fails, so will the next.
+  if (options.keyedLookupsOnly) pool.on('connect', (client) => void client.query('SET enable_seqscan = off').catch(() => undefined));
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };
 }
