@@ -109,11 +109,14 @@ describe('claimDeliveries', () => {
     const plans: unknown[] = [];
     single.pool.on('connect', (client) => client.on('notice', (notice) => plans.push(JSON.parse(notice.message!.replace(/^[^{]*/, '')))));
     try {
-      for (const setting of [sql`SET plan_cache_mode = force_generic_plan`, sql`LOAD 'auto_explain'`, sql`SET auto_explain.log_min_duration = 0`]) {
-        await single.db.execute(setting);
-      }
-      await single.db.execute(sql`SET auto_explain.log_format = json`);
-      await single.db.execute(sql`SET auto_explain.log_level = notice`);
+      const settings = [
+        sql`SET plan_cache_mode = force_generic_plan`,
+        sql`LOAD 'auto_explain'`,
+        sql`SET auto_explain.log_min_duration = 0`,
+        sql`SET auto_explain.log_format = json`,
+        sql`SET auto_explain.log_level = notice`,
+      ];
+      for (const setting of settings) await single.db.execute(setting);
       expect((await claimDeliveries(single.db, requests, 45_000)).every(Boolean)).toBe(true);
     } finally {
       await single.close();

@@ -34,8 +34,10 @@ export interface ClaimRequest {
 // `d.id = ANY($1)` lets the planner reach the rows through the primary key whatever it guesses for unnest.
 // `(d.status = 'pending') IS TRUE` is `d.status = 'pending'` (status is never null) written so that it
 // cannot match the partial index on pending deliveries: with no statistics yet (a new or emptied
-// table) the cached generic plan ANDed that index with the primary key, a walk over the whole backlog
-// on every claim (114 µs of Postgres time per delivery in the bench, 17 µs through the key alone).
+// table), or statistics from when few deliveries were pending, the cached generic plan ANDed that
+// index with the primary key, a walk over the whole backlog on every claim (114 µs of Postgres time
+// per delivery in the bench, 17 µs through the key alone). The worker's pool also keeps it off
+// sequential scans (createDb's keyedLookupsOnly).
 //
 // The claim commits without waiting for its WAL to reach the disk (synchronous_commit off for this
 // statement's transaction only; the worker claims outside any transaction, a caller's transaction
