@@ -34,15 +34,16 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): DbHandle
     application_name: options.applicationName ?? 'dispatch',
     // Fail fast when Postgres is unreachable instead of hanging requests.
     connectionTimeoutMillis: 5_000,
+    // Run on each new connection before it is handed out, so it is in force for the first statement.
+    // A query rather than the `options` startup parameter, which some poolers refuse. The pool
+    // awaits the promise the hook returns (its type says void) and drops the connection if it fails.
+    ...(options.keyedLookupsOnly ? { onConnect: (client: pg.ClientBase) => client.query('SET enable_seqscan = off') } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   // A checked-out client whose server goes away emits 'error' on itself, not on the pool; without a
   // listener that is an uncaught exception during a Postgres outage. The failing query still rejects.
   pool.on('connect', (client) => client.on('error', () => {}));
-  // Set by a query rather than the `options` startup parameter, which some poolers refuse. It is the
-  // new connection's first query (a client runs its queries in order); if it fails, so will the next.
-  if (options.keyedLookupsOnly) pool.on('connect', (client) => void client.query('SET enable_seqscan = off').catch(() => undefined));
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };
 }
