@@ -1,0 +1,2 @@
+-- IF EXISTS: for a while migration 0002 held this statement too, so a database migrated then has no such constraint.
+ALTER TABLE "deliveries" DROP CONSTRAINT IF EXISTS "deliveries_event_id_events_id_fk";

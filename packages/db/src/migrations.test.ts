@@ -1,0 +1,29 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { expect, it } from '@jest/globals';
+
+// Drizzle's migrator applies, on a database, the migrations whose `when` is later than the last one
+// that database applied. So a landed migration must never change: a database that ran its old text
+// never runs the new one (or runs it again on top, and fails: it happened once, when a second
+// statement was folded into 0002). Each landed migration's text is pinned here; a new migration is
+// added to the list, and a change to an old one goes into a new migration instead.
+const LANDED: Record<string, string> = {
+  '0000_init': '2e23163be269c84b',
+  '0001_deliveries_fillfactor': 'a9a0f36440b6aacc',
+  '0002_deliveries_drop_created_index': '9f42b3fdd3197055',
+  '0003_deliveries_drop_event_fk': '498ff3e56b155f50',
+};
+
+const folder = new URL('../drizzle/', import.meta.url);
+const journal = JSON.parse(readFileSync(new URL('meta/_journal.json', folder), 'utf8')) as { entries: { tag: string; when: number }[] };
+const sha = (tag: string) => createHash('sha256').update(readFileSync(new URL(`${tag}.sql`, folder))).digest('hex').slice(0, 16);
+
+it('keeps every landed migration as it landed, and lists each new one', () => {
+  expect(Object.fromEntries(journal.entries.map(({ tag }) => [tag, sha(tag)]))).toEqual(LANDED);
+});
+
+it('dates each migration after the one before it, or databases that ran the earlier one would skip it', () => {
+  const whens = journal.entries.map((entry) => entry.when);
+  expect(whens).toEqual([...whens].sort((a, b) => a - b));
+  expect(new Set(whens).size).toBe(whens.length);
+});
