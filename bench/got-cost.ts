@@ -3,7 +3,7 @@ import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { Options } from 'got';
 import { ReceiverClient, stopChild } from './lib/processes.js';
-import { dispatchGot, gotBefore, sendWithGot, sendWithNodeHttp, signAndSendLoop, type Send } from './lib/senders.js';
+import { dispatchGot, gotBefore, requestWithAllOptions, sendWithGot, sendWithNodeHttp, signAndSendLoop, type Send } from './lib/senders.js';
 import { perSecond, round } from './lib/stats.js';
 import { cpuMsOf } from './lib/procstats.js';
 import { benchConfig } from './lib/config.js';
@@ -22,6 +22,7 @@ const variants: Record<string, () => Send> = {
   'got-before': () => sendWithGot(gotBefore()),
   // One change at a time, from got-dispatch.
   'got-cache-options': () => sendWithGot(dispatchGot({ handlers: [] })),
+  'got-all-options': () => sendWithGot(dispatchGot({ request: requestWithAllOptions })),
   'got-no-decompress': () => sendWithGot(dispatchGot({ decompress: false })),
   'got-no-timeout': () => sendWithGot(dispatchGot({ timeout: {} })),
   'got-lean': () => sendWithGot(dispatchGot({ decompress: false, timeout: {} })),

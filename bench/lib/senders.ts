@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import got, { type Got, type HandlerFunction } from 'got';
+import got, { type Got, type HandlerFunction, type NativeRequestOptions } from 'got';
 import { generateSecret, newId, serializeEnvelope, signedHeaders } from '@dispatch/core';
 import { eventBody } from './dispatch-api.js';
 
@@ -19,6 +19,20 @@ const withoutCacheOptions: HandlerFunction = (options, next) => {
   return next(options);
 };
 
+/** As http-client.ts: only the options got defined reach http.request (see there why). */
+function requestWithDefinedOptions(url: URL, options: NativeRequestOptions, callback?: (response: http.IncomingMessage) => void) {
+  const defined: Record<string, unknown> = {};
+  for (const key in options) {
+    const value = options[key as keyof NativeRequestOptions];
+    if (value !== undefined) defined[key] = value;
+  }
+  return (url.protocol === 'https:' ? https : http).request(url, defined, callback);
+}
+
+/** got's own choice of request function (what it does without a `request` option): every option passed. */
+export const requestWithAllOptions = (url: URL, options: NativeRequestOptions, callback?: (response: http.IncomingMessage) => void) =>
+  (url.protocol === 'https:' ? https : http).request(url, options, callback);
+
 export function dispatchGot(overrides: Record<string, unknown> = {}): Got {
   return got.extend({
     method: 'POST',
@@ -30,12 +44,13 @@ export function dispatchGot(overrides: Record<string, unknown> = {}): Got {
     timeout: { request: 15_000 },
     agent: { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) },
     handlers: [withoutCacheOptions],
+    request: requestWithDefinedOptions,
     ...overrides,
   });
 }
 
 /** got as the worker configured it before the per-request costs were cut (bench/got-cost.ts `got-before`). */
-export const gotBefore = () => dispatchGot({ http2: undefined, handlers: [] });
+export const gotBefore = () => dispatchGot({ http2: undefined, handlers: [], request: requestWithAllOptions });
 
 export type Send = (url: string, body: string, headers: Record<string, string>) => Promise<number>;
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import got, { type Got, type HandlerFunction } from 'got';
+import got, { type Got, type HandlerFunction, type NativeRequestOptions } from 'got';
 import { createSafeLookup, systemResolver, type Resolver } from './safe-lookup.js';
 
 export interface HttpClientOptions {
@@ -23,6 +23,22 @@ const withoutCacheOptions: HandlerFunction = (options, next) => {
   if (options) options.cacheOptions = {};
   return next(options);
 };
+
+/**
+ * got hands http.request about thirty-five options, most of them undefined (every TLS option, even
+ * for http:). Node copies them onto the URL's options (Object.assign) and the agent spreads that copy
+ * again: objects this large drop to V8's slow dictionary mode, ~15 µs of CPU per request here
+ * (`bench/got-cost.ts got-all-options`). Only the defined ones are passed on: Node reads an absent
+ * option exactly as an undefined one (TLS defaults, certificate checks included).
+ */
+function requestWithDefinedOptions(url: URL, options: NativeRequestOptions, callback?: (response: http.IncomingMessage) => void) {
+  const defined: Record<string, unknown> = {};
+  for (const key in options) {
+    const value = options[key as keyof NativeRequestOptions];
+    if (value !== undefined) defined[key] = value;
+  }
+  return (url.protocol === 'https:' ? https : http).request(url, defined, callback);
+}
 
 /**
  * One got instance per worker: keep-alive agents (connections to a receiver are reused across
@@ -49,5 +65,6 @@ export function createHttpClient(options: HttpClientOptions): Got {
     agent: { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) },
     dnsLookup: createSafeLookup(options.lookup ?? systemResolver, { allowPrivate: options.allowPrivateDestinations }) as never,
     handlers: [withoutCacheOptions],
+    request: requestWithDefinedOptions,
   });
 }
