@@ -15,6 +15,7 @@ import { fakeResolver } from '../../../test-support/fake-resolver.js';
 const tlsDir = new URL('../../../test-support/tls/', import.meta.url);
 const certificate = readFileSync(new URL('receiver.crt', tlsDir));
 const hosts: string[] = [];
+const clients: ReturnType<typeof createHttpClient>[] = [];
 let server: https.Server;
 let port: number;
 
@@ -28,12 +29,19 @@ beforeAll(async () => {
   port = (server.address() as AddressInfo).port;
 });
 afterAll(async () => {
+  // The clients' keep-alive sockets go first, so nothing of this file outlives it.
+  for (const client of clients) {
+    const agent = client.defaults.options.agent.https;
+    if (agent) agent.destroy();
+  }
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
 
-const send = (client: ReturnType<typeof createHttpClient>, url: string, allowPrivateDestinations: boolean) =>
-  sendWebhook(client, { url, body: '{"id":"evt_tls"}', headers: { 'content-type': 'application/json' }, allowPrivateDestinations });
+const send = (client: ReturnType<typeof createHttpClient>, url: string, allowPrivateDestinations: boolean) => {
+  clients.push(client);
+  return sendWebhook(client, { url, body: '{"id":"evt_tls"}', headers: { 'content-type': 'application/json' }, allowPrivateDestinations });
+};
 
 describe('https receivers', () => {
   it('refuses a certificate nobody vouches for, before sending anything', async () => {
