@@ -1,33 +1,19 @@
 import http from 'node:http';
 import https from 'node:https';
-import got, { type Got, type HandlerFunction, type NativeRequestOptions } from 'got';
+import got, { type Got, type NativeRequestOptions } from 'got';
 import { generateSecret, newId, serializeEnvelope, signedHeaders } from '@dispatch/core';
+import { requestWithDefinedOptions, withoutCacheOptions } from '../../apps/worker/src/delivery/http-client.js';
 import { eventBody } from './dispatch-api.js';
 
 // The two bare senders of the baseline: sign a stored payload and POST it, nothing else.
-// `dispatchGot` mirrors apps/worker/src/delivery/http-client.ts and `sendWithGot` the stream handling of
-// apps/worker/src/delivery/send.ts. They are copies, not imports, because got-cost.ts turns single
-// options of that configuration off (got's `extend` can add a handler but not remove one), and the
-// baseline must not include the worker's SSRF lookup; keep them in step with those files.
+// `dispatchGot` mirrors the configuration of apps/worker/src/delivery/http-client.ts (with the worker's
+// own handler and request function, imported) and `sendWithGot` the stream handling of
+// apps/worker/src/delivery/send.ts. The configuration is a copy, not the worker's client, because
+// got-cost.ts turns single options of it off (got's `extend` can add a handler but not remove one), and
+// the baseline must not include the worker's SSRF lookup; keep it in step with that file.
 // `gotBefore` is the configuration before per-request costs were cut.
 
 const agentOptions = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
-
-/** As http-client.ts: got's `cacheOptions` emptied per request (see there why). */
-const withoutCacheOptions: HandlerFunction = (options, next) => {
-  if (options) options.cacheOptions = {};
-  return next(options);
-};
-
-/** As http-client.ts: only the options got defined reach http.request (see there why). */
-function requestWithDefinedOptions(url: URL, options: NativeRequestOptions, callback?: (response: http.IncomingMessage) => void) {
-  const defined: Record<string, unknown> = {};
-  for (const key in options) {
-    const value = options[key as keyof NativeRequestOptions];
-    if (value !== undefined) defined[key] = value;
-  }
-  return (url.protocol === 'https:' ? https : http).request(url, defined, callback);
-}
 
 /** got's own choice of request function (what it does without a `request` option): every option passed. */
 export const requestWithAllOptions = (url: URL, options: NativeRequestOptions, callback?: (response: http.IncomingMessage) => void) =>

@@ -19,7 +19,7 @@ export interface HttpClientOptions {
  * per-request options, which a handler sees before the request is made, are where it is emptied.
  * `cacheOptions` means nothing while `cache` is off.
  */
-const withoutCacheOptions: HandlerFunction = (options, next) => {
+export const withoutCacheOptions: HandlerFunction = (options, next) => {
   if (options) options.cacheOptions = {};
   return next(options);
 };
@@ -31,7 +31,7 @@ const withoutCacheOptions: HandlerFunction = (options, next) => {
  * (`bench/got-cost.ts got-all-options`). Only the defined ones are passed on: Node reads an absent
  * option exactly as an undefined one (TLS defaults, certificate checks included).
  */
-function requestWithDefinedOptions(url: URL, options: NativeRequestOptions, callback?: (response: http.IncomingMessage) => void) {
+export function requestWithDefinedOptions(url: URL, options: NativeRequestOptions, callback?: (response: http.IncomingMessage) => void) {
   const defined: Record<string, unknown> = {};
   for (const key in options) {
     const value = options[key as keyof NativeRequestOptions];
