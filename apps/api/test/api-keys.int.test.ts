@@ -253,7 +253,7 @@ describe('lastUsedAt', () => {
     for (let i = 0; i < 20; i += 1) expect((await use(used.key)).status).toBe(200);
     const lastRequestAt = Date.now();
     expect(await lastUsed(used.id)).toBeNull();
-    const written = await eventually(() => lastUsed(used.id), KEY_USAGE_FLUSH_MS + 3_000, 100);
+    const written = await eventually(async () => (await lastUsed(used.id)) ?? undefined, KEY_USAGE_FLUSH_MS + 3_000, 100);
     expect(new Date(written).getTime()).toBeLessThanOrEqual(lastRequestAt);
     expect(new Date(written).getTime()).toBeGreaterThan(lastRequestAt - 1_000);
     expect(await lastUsed(key.id)).toBeNull();
