@@ -10,6 +10,11 @@ const POLL_WINDOW_S = 10;
 const POLL_COVERS_MS = (POLL_WINDOW_S - 2) * 1000;
 /** A known key is read again at least this often anyway: workspace features are not in the change feed. */
 const MAX_AGE_MS = 5_000;
+/**
+ * A known key not asked for this long is forgotten (a key in use is read again every MAX_AGE_MS), so
+ * an idle process stops polling. Until then a stale key is looked up whatever its address's budget.
+ */
+const FORGET_MS = 15 * 60_000;
 /** Unknown, revoked and expired keys are answered without Postgres this long. */
 const REFUSED_MS = 60_000;
 const MAX_KNOWN = 10_000;
@@ -110,6 +115,12 @@ export class ApiKeyCache {
   }
 
   private async poll(): Promise<void> {
+    // Refusals are kept in the order they end (each is re-inserted when renewed).
+    const now = this.now();
+    for (const [keyHash, until] of this.refused) {
+      if (until > now) break;
+      this.refused.delete(keyHash);
+    }
     if (this.polling || (this.known.size === 0 && this.refused.size === 0)) return;
     this.polling = true;
     const startedAt = this.now();
@@ -129,8 +140,9 @@ export class ApiKeyCache {
         }
       }
       // Entries verified within the window have had every later change applied above.
-      for (const entry of this.known.values()) {
-        if (entry.verifiedAt >= startedAt - POLL_COVERS_MS && entry.verifiedAt < startedAt) entry.verifiedAt = startedAt;
+      for (const [keyHash, entry] of this.known) {
+        if (startedAt - entry.loadedAt > FORGET_MS) this.known.delete(keyHash);
+        else if (entry.verifiedAt >= startedAt - POLL_COVERS_MS && entry.verifiedAt < startedAt) entry.verifiedAt = startedAt;
       }
       if (this.failing) this.logger.info('API key change poll works again');
       this.failing = false;
