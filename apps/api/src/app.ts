@@ -20,6 +20,8 @@ export function createApp(deps: ApiDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // Which X-Forwarded-For hops give req.ip (the failed-authentication throttle counts per address).
+  app.set('trust proxy', deps.config.DISPATCH_TRUST_PROXY);
   app.use(requestId);
   // Express's router answers OPTIONS itself (200 text/plain with an Allow header) on any path that
   // has a route. The contract has no CORS preflight and no OPTIONS, so it is an undeclared method

@@ -5,11 +5,20 @@ import { Queues, redisConnectionOptions } from '@dispatch/queue';
 import type { Logger } from 'pino';
 import type { ApiConfig } from './config.js';
 import type { ApiDeps } from './deps.js';
+import { ApiKeyCache } from './http/api-key-cache.js';
+import { KeyUsage } from './http/key-usage.js';
 import { RateLimiter } from './http/rate-limit.js';
+import { TokenBuckets } from './http/token-buckets.js';
 import { AcceptBatcher } from './services/accept-batcher.js';
 import { EndpointPauseCache } from './services/endpoint-pause-cache.js';
 import { enqueueNewDeliveries } from './services/enqueue.js';
 import { FanoutCache } from './services/fanout-cache.js';
+
+/**
+ * Test sends per API key (POST …/test makes a real request from a worker to any URL): a burst that a
+ * person checking an endpoint never uses up, then one every ten seconds. Per API process.
+ */
+const TEST_SENDS = { burst: 10, perMinute: 6 };
 
 /**
  * Builds the API's dependencies. Its Redis connections fail fast instead of queueing commands
@@ -36,8 +45,15 @@ export function buildApiDeps(config: ApiConfig, logger: Logger) {
     acceptBatcher: new AcceptBatcher(dbHandle.db, (events) => enqueueNewDeliveries(deps, events)),
     endpointPauses: new EndpointPauseCache(queues.endpointPauses),
     rateLimiter: new RateLimiter(redis, { prefix: config.DISPATCH_QUEUE_PREFIX, limit: config.DISPATCH_RATE_LIMIT, logger }),
+    apiKeys: new ApiKeyCache(dbHandle.db, logger),
+    keyUsage: new KeyUsage(dbHandle.db, logger),
+    authFailures: new TokenBuckets({ burst: config.DISPATCH_AUTH_FAILURE_LIMIT, perSecond: config.DISPATCH_AUTH_FAILURE_LIMIT / 60 }),
+    adminRequests: new TokenBuckets({ burst: config.DISPATCH_ADMIN_RATE_LIMIT * 5, perSecond: config.DISPATCH_ADMIN_RATE_LIMIT }),
+    testSends: new TokenBuckets({ burst: TEST_SENDS.burst, perSecond: TEST_SENDS.perMinute / 60 }),
   };
   const close = async () => {
+    deps.apiKeys.close();
+    await deps.keyUsage.close();
     // With Redis away a graceful close can only time out; drop the connection instead.
     if (redis.status === 'ready') await queues.close().catch(() => {});
     redis.disconnect();

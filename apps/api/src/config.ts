@@ -1,5 +1,36 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseByteSize, resolveEncryptionKey, sharedConfigFields } from '@dispatch/core';
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const isProxyAddress = (item: string) => {
+  if (PROXY_NAMES.includes(item)) return true;
+  const [address = '', bits, ...rest] = item.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+};
+
+/**
+ * Express's `trust proxy`: which X-Forwarded-For hops to believe when finding a client's address
+ * (the failed-authentication throttle counts per address). Off by default: the socket's peer.
+ * A hop count ("1": one proxy in front) or the proxies' addresses/subnets ("10.0.0.0/8,loopback").
+ * "true" is refused: it believes whatever address a client writes into X-Forwarded-For.
+ */
+const trustProxy = z
+  .string()
+  .default('')
+  .transform((text, ctx): number | string | false => {
+    const value = text.trim();
+    if (value === '' || value === 'false' || value === '0') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    const items = value.split(',').map((item) => item.trim());
+    if (value === 'true' || !items.every(isProxyAddress)) {
+      ctx.addIssue({ code: 'custom', message: 'a hop count (e.g. 1) or the proxies\' addresses/subnets (e.g. 10.0.0.0/8,loopback); "true" would believe any client' });
+      return z.NEVER;
+    }
+    return items.join(',');
+  });
 
 const schema = z
   .object({
@@ -19,6 +50,11 @@ const schema = z
       }),
     /** Requests per second per API key (a fixed one-second window kept in Redis). */
     DISPATCH_RATE_LIMIT: z.coerce.number().int().min(1).default(1000),
+    /** Failed authentications (missing, unknown, revoked or expired key; wrong operator token) per client address per minute, in each API process; a burst of as many, then 429. */
+    DISPATCH_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(60),
+    /** Operator-token requests per second in each API process (a burst of five seconds' worth). */
+    DISPATCH_ADMIN_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+    DISPATCH_TRUST_PROXY: trustProxy,
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(20),
   })
   .transform((env, ctx) => {

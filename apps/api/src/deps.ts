@@ -4,7 +4,10 @@ import type { SecretBox } from '@dispatch/core';
 import type { Database } from '@dispatch/db';
 import type { Queues } from '@dispatch/queue';
 import type { ApiConfig } from './config.js';
+import type { ApiKeyCache } from './http/api-key-cache.js';
+import type { KeyUsage } from './http/key-usage.js';
 import type { RateLimiter } from './http/rate-limit.js';
+import type { TokenBuckets } from './http/token-buckets.js';
 import type { AcceptBatcher } from './services/accept-batcher.js';
 import type { EndpointPauseCache } from './services/endpoint-pause-cache.js';
 import type { FanoutCache } from './services/fanout-cache.js';
@@ -22,4 +25,13 @@ export interface ApiDeps {
   acceptBatcher: AcceptBatcher;
   endpointPauses: EndpointPauseCache;
   rateLimiter: RateLimiter;
+  /** Authentication's per-process state: known and refused keys, usage to record, and throttles. */
+  apiKeys: ApiKeyCache;
+  keyUsage: KeyUsage;
+  /** Failed authentications, per client address. */
+  authFailures: TokenBuckets;
+  /** Operator-token requests, one budget for the process. */
+  adminRequests: TokenBuckets;
+  /** Test sends (POST …/test), per API key. */
+  testSends: TokenBuckets;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EventType } from '@dispatch/core';
 import { sql } from 'drizzle-orm';
-import { bearer, eventually, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
+import { ADMIN_TOKEN, bearer, eventually, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { Receiver } from '../../../test-support/receiver.js';
 import { createWebhook, disableInDb, example, expectBadRequest, expectError, listDeliveries, type WebhookBody } from '../../../test-support/api-helpers.js';
 import { RateLimiter } from '../src/http/rate-limit.js';
@@ -277,5 +277,29 @@ describe('GET /api/events/:id', () => {
       return event.body.deliveries[0]?.status === 'succeeded' ? event.body : undefined;
     });
     expect(delivered.deliveries[0]).toMatchObject({ attemptCount: 1, lastAttempt: { statusCode: 200, trigger: 'initial' } });
+  });
+});
+
+describe('the events:read scope', () => {
+  it('reads an event with events:read or events:write; events:read alone cannot emit; other scopes get 403', async () => {
+    const ws = await h.newWorkspace();
+    const emitted = await post(ws, 'payout.paid');
+    expect(emitted.status).toBe(202);
+    // Admin key creation accepts the scope.
+    const created = await h.api.post(`/api/admin/workspaces/${ws.id}/keys`).set(bearer(ADMIN_TOKEN)).send({ name: 'reader', scopes: ['events:read'] });
+    expect(created.status).toBe(201);
+    expect(created.body.scopes).toEqual(['events:read']);
+    const reader = bearer(created.body.key);
+    const writer = bearer(await ws.keyWith(['events:write']));
+    for (const auth of [reader, writer]) {
+      const res = await h.api.get(`/api/events/${emitted.body.id}`).set(auth);
+      expect({ status: res.status, id: res.body.id }).toEqual({ status: 200, id: emitted.body.id });
+    }
+    expectError(await h.api.post('/api/events').set(reader).send({ type: 'payout.paid', data: example('payout.paid') }), 403, 'forbidden');
+    const others = bearer(await ws.keyWith(['links:read', 'links:write', 'webhooks:read', 'webhooks:manage']));
+    expectError(await h.api.get(`/api/events/${emitted.body.id}`).set(others), 403, 'forbidden');
+    // Reading is still scoped to the key's workspace.
+    const elsewhere = await h.newWorkspace();
+    expectError(await h.api.get(`/api/events/${emitted.body.id}`).set(bearer(await elsewhere.keyWith(['events:read']))), 404, 'not_found');
   });
 });

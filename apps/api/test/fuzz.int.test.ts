@@ -6,7 +6,7 @@ import { parse as parseQuery } from 'node:querystring';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { count, eq, max } from 'drizzle-orm';
-import { SCOPES, type Scope } from '@dispatch/core';
+import { SCOPES, scopesGranting, type Scope } from '@dispatch/core';
 import { apiKeys, attempts, deliveries, endpoints, events, links, replays, workspaces } from '@dispatch/db';
 import { ADMIN_TOKEN, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { example } from '../../../test-support/api-helpers.js';
@@ -112,6 +112,8 @@ interface Ids {
   linkId: string;
   otherLinkId: string;
   eventId: string;
+  /** A spare key of the workspace (not the one the fuzz authenticates with), for the key routes. */
+  keyId: string;
   kinds: Record<Kind, { id: string; deliveryId: string; replayId: string }>;
 }
 
@@ -140,6 +142,8 @@ function paramValue(route: AnyRoute, name: string, source: ParamSource): string 
       return source === 'aOther' ? ids.A.otherLinkId : own.linkId;
     case 'eventId':
       return source === 'aOther' ? ids.A.kinds[kind].deliveryId : own.eventId;
+    case 'keyId':
+      return source === 'aOther' ? ids.B.keyId : own.keyId;
     case 'id':
     case 'webhookId':
       return endpoint.id;
@@ -169,7 +173,7 @@ function validTemplate(route: AnyRoute): Record<string, unknown> | undefined {
   if (p === '/events') return lead;
   if (p === '/events/batch') return { events: [lead] };
   if (p.endsWith('/test')) return { event: 'lead.created' };
-  if (p.endsWith('/rotate-secret')) return { graceSeconds: 0 };
+  if (p.endsWith('/rotate-secret') || p.endsWith('/keys/:keyId/rotate')) return { graceSeconds: 0 };
   if (p.endsWith('/replay')) return { since: recentSince(), status: 'all', dryRun: false };
   if (p === '/integrations/outbound' && m === 'post') return { url: SINK, events: ['sale.created'], description: 'fuzz' };
   if (p === '/integrations/outbound/:id' && m === 'patch') return { description: 'fuzz' };
@@ -382,7 +386,13 @@ function resolvable(spec: Spec): boolean {
   if (!mine) return false;
   const names = paramNames(route);
   return spec.params.every((s, i) => {
-    if (mine === 'admin') return names[i] === 'workspaceId' && (s === 'a' || s === 'b' || s === 'aOther');
+    // The operator reaches any workspace; a key id resolves only in its own workspace ('aOther' is B's for both).
+    if (mine === 'admin') {
+      const ownerOf = (source: ParamSource) => (source === 'a' ? 'A' : source === 'b' || source === 'aOther' ? 'B' : undefined);
+      if (names[i] === 'workspaceId') return ownerOf(s) !== undefined;
+      if (names[i] === 'keyId') return ownerOf(s) !== undefined && ownerOf(s) === ownerOf(spec.params[names.indexOf('workspaceId')] ?? 'a');
+      return false;
+    }
     // A's other link is A's too: on a route addressed by the link alone (/links/:linkId, its webhook list) it resolves.
     if (mine === 'a' && s === 'aOther' && names[i] === 'linkId' && names.length === 1) return true;
     return s === mine;
@@ -717,11 +727,13 @@ async function dbState(workspaceId: string) {
 
 async function apiViewOfA(): Promise<Record<string, unknown>> {
   const view: Record<string, unknown> = {};
-  // Every read route with A's own ids, as A's owner sees it.
+  // Every read route with A's own ids, as A's owner sees it (the operator's with the operator token).
+  // A key's lastUsedAt is left out: the fuzz's own requests move it, and nothing else.
+  const withoutLastUse = (body: unknown) => JSON.parse(JSON.stringify(body), (k, v: unknown) => (k === 'lastUsedAt' ? undefined : v)) as unknown;
   for (const route of ROUTES.filter((r) => r.method === 'get')) {
     const path = `/api${route.path.replace(/:(\w+)/g, (_m, n: string) => encodeURIComponent(paramValue(route, n, 'a')))}`;
-    const res = await h.api.get(path).set('Authorization', `Bearer ${A.key}`);
-    view[path] = { status: res.status, body: res.body as unknown };
+    const res = await h.api.get(path).set('Authorization', `Bearer ${isAdmin(route) ? ADMIN_TOKEN : A.key}`);
+    view[path] = { status: res.status, body: withoutLastUse(res.body) };
   }
   return view;
 }
@@ -762,13 +774,17 @@ async function seedWorkspace(ws: TestWorkspace): Promise<Ids> {
     const replayId = (await post(`${base[k]}/replay`, { since: recentSince(), status: 'all' }, 202)).replayId;
     kinds[k] = { id: endpointIds[k], deliveryId: deliveryId!, replayId };
   }
-  return { workspaceId: ws.id, linkId, otherLinkId, eventId, kinds };
+  const spareKey = await h.api.post(`/api/admin/workspaces/${ws.id}/keys`).set({ Authorization: `Bearer ${ADMIN_TOKEN}` }).send({ name: 'spare', scopes: ['links:read'] });
+  expect(spareKey.status).toBe(201);
+  return { workspaceId: ws.id, linkId, otherLinkId, eventId, keyId: spareKey.body.id as string, kinds };
 }
 
 beforeAll(async () => {
   ROUTES = await discoverRoutes();
   LITERALS = new Set(ROUTES.flatMap((r) => r.path.split('/').filter((s) => s && !s.startsWith(':')).map((s) => s.toLowerCase())));
-  h = await startHarness({ worker: false });
+  // Thousands of refused credentials and operator requests from one address: the failed-authentication
+  // throttle and the operator budget (auth-throttle.int.test.ts) would answer 429, which is not what is fuzzed here.
+  h = await startHarness({ worker: false, env: { DISPATCH_AUTH_FAILURE_LIMIT: '1000000', DISPATCH_ADMIN_RATE_LIMIT: '1000000' } });
   server = http.createServer(createApp(h.deps));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
@@ -776,7 +792,8 @@ beforeAll(async () => {
   [A, B, C] = [await h.newWorkspace(['integrations']), await h.newWorkspace(['integrations']), await h.newWorkspace([])];
   ids.A = await seedWorkspace(A);
   ids.B = await seedWorkspace(B);
-  for (const scope of SCOPES) lackingKey[scope] = await A.keyWith(SCOPES.filter((s) => s !== scope));
+  // Lacking a scope means lacking every scope that grants it (events:write grants events:read).
+  for (const scope of SCOPES) lackingKey[scope] = await A.keyWith(SCOPES.filter((s) => !scopesGranting(scope).includes(s)));
   before = await snapshot();
 });
 

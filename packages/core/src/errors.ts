@@ -42,7 +42,12 @@ export const notFound = (what: string) => new AppError('not_found', 404, `${what
 export const conflict = (message: string) => new AppError('conflict', 409, message);
 export const payloadTooLarge = (limitBytes: number) =>
   new AppError('payload_too_large', 413, `request body is larger than ${limitBytes} bytes`);
-export const rateLimited = (retryAfterSeconds: number) =>
-  new AppError('rate_limited', 429, `rate limit exceeded, retry in ${retryAfterSeconds}s`);
+/** A 429; the error middleware sends `retryAfterSeconds` as the `retry-after` header. */
+export class RateLimitedError extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('rate_limited', 429, `rate limit exceeded, retry in ${retryAfterSeconds}s`);
+  }
+}
+export const rateLimited = (retryAfterSeconds: number) => new RateLimitedError(Math.max(1, Math.ceil(retryAfterSeconds)));
 export const serviceUnavailable = (message = 'a backing service is unavailable, retry shortly') =>
   new AppError('service_unavailable', 503, message, [], true);

@@ -1,6 +1,21 @@
 // API key scopes (the contract's "Scopes and gates" table) and workspace features.
-export const SCOPES = ['links:read', 'links:write', 'webhooks:read', 'webhooks:manage', 'events:write'] as const;
+export const SCOPES = ['links:read', 'links:write', 'webhooks:read', 'webhooks:manage', 'events:write', 'events:read'] as const;
 export type Scope = (typeof SCOPES)[number];
+
+/** Scopes that also grant another: a key with events:write may read the events it can emit (the contract). */
+const GRANTED_ALSO_BY: Partial<Record<Scope, readonly Scope[]>> = { 'events:read': ['events:write'] };
+
+/** Every scope that lets a key do what `needed` allows (itself first). */
+export function scopesGranting(needed: Scope): Scope[] {
+  return [needed, ...(GRANTED_ALSO_BY[needed] ?? [])];
+}
+
+/** True when a key holding `granted` may do what `needed` allows. */
+export function grantsScope(granted: readonly string[], needed: Scope): boolean {
+  if (granted.includes(needed)) return true;
+  const also = GRANTED_ALSO_BY[needed];
+  return also !== undefined && also.some((scope) => granted.includes(scope));
+}
 
 export const FEATURES = ['integrations'] as const;
 export type Feature = (typeof FEATURES)[number];

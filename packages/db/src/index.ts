@@ -4,6 +4,7 @@ export * from './migrate.js';
 export * from './schema/index.js';
 export * from './queries/pagination.js';
 export * from './queries/workspaces.queries.js';
+export * from './queries/api-keys.queries.js';
 export * from './queries/links.queries.js';
 export * from './queries/endpoints.queries.js';
 export * from './queries/events.queries.js';

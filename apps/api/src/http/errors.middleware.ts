@@ -1,8 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { AppError, badRequest, loggableError, notFound, payloadTooLarge, serviceUnavailable } from '@dispatch/core';
+import { AppError, badRequest, loggableError, notFound, payloadTooLarge, RateLimitedError, serviceUnavailable } from '@dispatch/core';
 import type { Logger } from 'pino';
 import { isInvalidInput } from '../services/pg-errors.js';
-import { RETRY_AFTER_SECONDS } from './rate-limit.js';
 
 // Errors that mean "a backing service is down": the caller should retry, and nothing was accepted.
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08000', '08001', '08003', '08006']);
@@ -56,7 +55,7 @@ export function errorMiddleware(logger: Logger, maxBody: number): ErrorRequestHa
     // The safety net caught what a schema let through: logged louder, so the schema gets fixed.
     else if (isInvalidInput(error)) logger.warn({ ...logFields, err: loggableError(error) }, 'the database refused a value that validation accepted');
     else logger.info(logFields, appError.message);
-    if (appError.code === 'rate_limited') res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
+    if (appError instanceof RateLimitedError) res.setHeader('retry-after', String(appError.retryAfterSeconds));
     if (appError.code === 'service_unavailable') res.setHeader('retry-after', '5');
     res.status(appError.status).json({
       error: {

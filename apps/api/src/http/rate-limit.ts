@@ -2,7 +2,7 @@ import { rateLimited } from '@dispatch/core';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
-export const RETRY_AFTER_SECONDS = 1;
+const RETRY_AFTER_SECONDS = 1;
 /** How often this process adds what it admitted to the shared counters (and reads them back). */
 const SYNC_MS = 20;
 const WINDOW_MS = 1_000;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EndpointScope } from '@dispatch/db';
 import type { ApiDeps } from '../deps.js';
-import type { Principal } from '../http/auth.js';
+import { requireKey, type Principal } from '../http/auth.js';
 import { reply, route, type Access } from '../http/route.js';
 import { deliveriesQuerySchema, idParams, isoTime, testBodySchema } from '../http/schemas.js';
 import { getDeliveryDetail, listDeliveries } from '../services/deliveries.service.js';
@@ -44,7 +44,7 @@ export function endpointActionRoutes(c: EndpointActionsConfig) {
       access: c.write,
       params,
       body: testBodySchema,
-      handler: async ({ deps, principal, params: p, body }) => sendTestDelivery(deps, await c.scope(deps, principal, p), id(p), body.event),
+      handler: async ({ deps, principal, params: p, body }) => sendTestDelivery(deps, await c.scope(deps, principal, p), id(p), body.event, requireKey(principal).keyId),
     }),
     route({
       method: 'post',

@@ -43,7 +43,8 @@ export const eventRoutes = [
   route({
     method: 'get',
     path: '/events/:eventId',
-    access: { scope: 'events:write' },
+    // events:write grants it too (core's grantsScope): a key may read the events it can emit.
+    access: { scope: 'events:read' },
     params: idParams('eventId'),
     handler: async ({ deps, principal, params }) => {
       const workspaceId = requireKey(principal).workspaceId;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { badRequest, eventLinkId, getEventDefinition, type EventType } from '@dispatch/core';
+import { badRequest, eventLinkId, getEventDefinition, rateLimited, type EventType } from '@dispatch/core';
 import { findDelivery, listEventDeliveries, type EndpointScope } from '@dispatch/db';
 import type { ApiDeps } from '../deps.js';
 import { reply } from '../http/route.js';
@@ -14,10 +14,14 @@ const TEST_WAIT_MS = 10_000;
  * delivery: its own event and webhook-id, one attempt, no effect on the endpoint's failure count.
  * Answers 200 with the attempt when it lands within 10 s, else 202 with the pending delivery.
  */
-export async function sendTestDelivery(deps: ApiDeps, scope: EndpointScope, endpointId: string, requested: EventType | undefined) {
+export async function sendTestDelivery(deps: ApiDeps, scope: EndpointScope, endpointId: string, requested: EventType | undefined, keyId: string) {
   const endpoint = await getEndpoint(deps, scope, endpointId);
   const type = (requested ?? endpoint.eventTypes[0]) as EventType | undefined;
   if (!type) throw badRequest('event: the webhook has no trigger; name an event to test', [{ path: 'event', message: 'required' }]);
+  // Each test is a real request from a worker to a URL of the caller's choosing: only a few per key,
+  // counted when one would really be sent (not for a refused or unknown endpoint).
+  const wait = deps.testSends.take(keyId);
+  if (wait > 0) throw rateLimited(wait);
   const data: Record<string, unknown> = structuredClone(getEventDefinition(type).example);
   // A link webhook's test carries its own link id, so receivers see what the real event will look like.
   if (endpoint.linkId && eventLinkId(data) !== undefined) data.linkId = endpoint.linkId;

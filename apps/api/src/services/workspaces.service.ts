@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { API_KEY_PREFIX, newId, notFound, SCOPES, type Feature, type Scope } from '@dispatch/core';
-import { findWorkspace, insertApiKey, insertWorkspace, updateWorkspaceFeatures, type Db, type WorkspaceRow } from '@dispatch/db';
-import { hashApiKey } from '../http/auth.js';
+import { newId, notFound, SCOPES, type Feature, type Scope } from '@dispatch/core';
+import { findWorkspace, insertApiKey, insertWorkspace, listWorkspaces, updateWorkspaceFeatures, type Db, type PageInput, type WorkspaceRow } from '@dispatch/db';
+import { createdKeyView, mintApiKey } from './api-keys.service.js';
 
 // Operator provisioning, shared by the admin routes and the CLI (which is why it takes a Db, not ApiDeps).
 
@@ -13,24 +12,40 @@ export async function createWorkspace(db: Db, input: { name: string; features: F
   return workspaceView(await insertWorkspace(db, { id: newId('workspace'), name: input.name, features: [...new Set(input.features)] }));
 }
 
+export async function getWorkspace(db: Db, workspaceId: string) {
+  const row = await findWorkspace(db, workspaceId);
+  if (!row) throw notFound('workspace');
+  return workspaceView(row);
+}
+
+export async function listWorkspacesPage(db: Db, page: PageInput) {
+  const result = await listWorkspaces(db, page);
+  return { data: result.data.map(workspaceView), nextCursor: result.nextCursor };
+}
+
 export async function setWorkspaceFeatures(db: Db, workspaceId: string, features: Feature[]) {
   const row = await updateWorkspaceFeatures(db, { id: workspaceId, features: [...new Set(features)] });
   if (!row) throw notFound('workspace');
   return workspaceView(row);
 }
 
-/** The full key is returned here and nowhere else; only its SHA-256 is stored. */
-export async function createApiKey(db: Db, input: { workspaceId: string; name: string; scopes: Scope[] }) {
+/**
+ * The full key is returned here (and by rotation) and nowhere else; only its SHA-256 is stored.
+ * `expiresInMs`: the key stops working that long from now (none: until revoked).
+ */
+export async function createApiKey(db: Db, input: { workspaceId: string; name: string; scopes: Scope[]; expiresInMs?: number | undefined }) {
   if (!(await findWorkspace(db, input.workspaceId))) throw notFound('workspace');
-  const key = API_KEY_PREFIX + randomBytes(32).toString('base64url');
+  const minted = mintApiKey();
   const row = await insertApiKey(db, {
     id: newId('apiKey'),
     workspaceId: input.workspaceId,
     name: input.name,
-    keyHash: hashApiKey(key),
+    keyHash: minted.keyHash,
+    hint: minted.hint,
     scopes: [...new Set(input.scopes)],
+    expiresAt: input.expiresInMs === undefined ? null : new Date(Date.now() + input.expiresInMs),
   });
-  return { id: row.id, name: row.name, key, scopes: row.scopes, workspaceId: input.workspaceId, createdAt: row.createdAt.toISOString() };
+  return createdKeyView(row, minted.key);
 }
 
 export const ALL_SCOPES: Scope[] = [...SCOPES];

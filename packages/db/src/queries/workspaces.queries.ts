@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { apiKeys, workspaces } from '../schema/index.js';
+import { workspaces } from '../schema/index.js';
+import { cursorCondition, newestFirst, toPage, type Page, type PageInput } from './pagination.js';
 
 const workspaceColumns = {
   id: workspaces.id,
@@ -30,29 +31,12 @@ export async function findWorkspace(db: Db, id: string): Promise<WorkspaceRow | 
   return row;
 }
 
-export async function insertApiKey(
-  db: Db,
-  input: { id: string; workspaceId: string; name: string; keyHash: string; scopes: string[] },
-): Promise<{ id: string; name: string; scopes: string[]; createdAt: Date }> {
-  const [row] = await db
-    .insert(apiKeys)
-    .values(input)
-    .returning({ id: apiKeys.id, name: apiKeys.name, scopes: apiKeys.scopes, createdAt: apiKeys.createdAt });
-  return row!;
-}
-
-export interface ApiKeyPrincipal {
-  keyId: string;
-  workspaceId: string;
-  scopes: string[];
-  features: string[];
-}
-
-export async function findApiKeyByHash(db: Db, keyHash: string): Promise<ApiKeyPrincipal | undefined> {
-  const [row] = await db
-    .select({ keyId: apiKeys.id, workspaceId: apiKeys.workspaceId, scopes: apiKeys.scopes, features: workspaces.features })
-    .from(apiKeys)
-    .innerJoin(workspaces, eq(workspaces.id, apiKeys.workspaceId))
-    .where(eq(apiKeys.keyHash, keyHash));
-  return row;
+export async function listWorkspaces(db: Db, page: PageInput): Promise<Page<WorkspaceRow>> {
+  const rows = await db
+    .select(workspaceColumns)
+    .from(workspaces)
+    .where(cursorCondition(workspaces.id, page.cursor))
+    .orderBy(newestFirst(workspaces.id))
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit);
 }
