@@ -246,6 +246,22 @@ describe('rejected requests change nothing', () => {
     expect(await list(ws)).toEqual(before);
   });
 
+  it('enable and redeliver with an unknown field are a 400 that enables and sends nothing', async () => {
+    const own = await h.newWorkspace();
+    const failing = await createWebhook(h, own, { url: receiver.url('/strict-bodies') });
+    receiver.script('/strict-bodies', [{ status: 500, body: 'down' }]);
+    expect((await h.api.post('/api/events').set(own.auth).send({ type: 'lead.created', data: example('lead.created') })).status).toBe(202);
+    const failed = await eventually(async () => (await listDeliveries(h, own, failing.id)).data.find((d) => d.status === 'failed'));
+    await disable(failing.id, 10);
+    const before = { hook: await get(own, failing.id), received: receiver.on('/strict-bodies').length };
+    expectBadRequest(await h.api.post(`/api/webhooks-manage/${failing.id}/enable`).set(own.auth).send({ force: true }));
+    expectBadRequest(await h.api.post(`/api/webhooks-manage/${failing.id}/redeliver/${failed.id}`).set(own.auth).send({ now: true }));
+    expectBadRequest(await h.api.post(`/api/webhooks-manage/${failing.id}/enable`).set(own.auth).send([]));
+    await sleep(300);
+    expect({ hook: await get(own, failing.id), received: receiver.on('/strict-bodies').length }).toEqual(before);
+    expect((await listDeliveries(h, own, failing.id)).data.find((d) => d.id === failed.id)?.status).toBe('failed');
+  });
+
   it('test with an unknown event is a 400 and sends nothing', async () => {
     expectBadRequest(await h.api.post(`/api/webhooks-manage/${hook.id}/test`).set(ws.auth).send({ event: 'nope.event' }), 'event');
     expect((await listDeliveries(h, ws, hook.id)).data).toEqual([]);
