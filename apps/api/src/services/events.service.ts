@@ -76,7 +76,7 @@ export async function acceptEvents(
   const deliveries: AcceptedDeliveryRow[] = [];
   inputs.forEach((input, index) => {
     const id = newId('event');
-    const envelope = { id, type: input.type, timestamp, data: input.data };
+    const envelope = { id, type: input.type, timestamp, data: input.data, test };
     const linkId = input.linkId ?? eventLinkId(input.data) ?? null;
     const targets = options.target ? [options.target] : (candidates?.get(input.type) ?? []).filter((endpoint) => endpointReceives(endpoint, { type: input.type, linkId, envelope }));
     for (const endpoint of targets) {
