@@ -71,7 +71,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string) {
       version,
       description: [
         'Webhook delivery. Choices where the contract is silent:',
-        '- Idempotency-Key on /events/batch: each event gets `<key>:<index>`; reusing a key for a different request is 409.',
+        '- Idempotency-Key: the same key within 24 h with the same request (type, data as a value whatever its key order, linkId; for a batch every event, in order) answers the first answer; with a different request it is 409. A batch\'s key and a single event\'s key never collide.',
         '- Link and outbound webhooks also have enable, rotate-secret, redeliver and delivery-detail routes, like workspace webhooks.',
         '- Redeliver/test/replay reach a disabled endpoint (an operator checks a fix); scheduled retries do not.',
         '- Replay re-sends finished deliveries (failed, or with status=all also succeeded/cancelled), one attempt each, at low priority.',
