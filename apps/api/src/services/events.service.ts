@@ -78,7 +78,10 @@ export async function acceptEvents(
     const id = newId('event');
     const envelope = { id, type: input.type, timestamp, data: input.data, test };
     const linkId = input.linkId ?? eventLinkId(input.data) ?? null;
-    const targets = options.target ? [options.target] : (candidates?.get(input.type) ?? []).filter((endpoint) => endpointReceives(endpoint, { type: input.type, linkId, envelope }));
+    // A test's one target has no version: it is delivered whatever its triggers or state.
+    const targets: { id: string; kind: EndpointKind; updatedAt?: Date }[] = options.target
+      ? [options.target]
+      : (candidates?.get(input.type) ?? []).filter((endpoint) => endpointReceives(endpoint, { type: input.type, linkId, envelope }));
     for (const endpoint of targets) {
       const deliveryId = newId('delivery');
       deliveries.push({
@@ -94,6 +97,7 @@ export async function acceptEvents(
         trigger,
         createdAt,
         requireActive: !options.target,
+        endpointVersion: endpoint.updatedAt ?? null,
       });
     }
     // The envelope is serialised once, here: these bytes are stored, signed and sent as they are.
