@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseConfig, type EventType } from '@dispatch/core';
+import { endpoints, updateEndpoint } from '@dispatch/db';
+import { eq } from 'drizzle-orm';
 import { pino } from 'pino';
 import supertest from 'supertest';
 import { createApp } from '../src/app.js';
@@ -118,5 +120,20 @@ describe('the fan-out cache of another API process', () => {
     expect((await emitThroughB(ws, 'lead.created')).deliveries).toBe(1);
     // `b` dropped its stale entry: the new trigger is seen without waiting for the cache's lifetime.
     expect((await emitThroughB(ws, 'sale.created')).deliveries).toBe(1);
+  });
+
+  it('every update moves the version forward: after a host whose clock is ahead, and twice in one transaction (where now() stands still)', async () => {
+    const ws = await h.newWorkspace();
+    const hook = (await a().post('/api/webhooks-manage').set(ws.auth).send({ name: 'h', url: receiver.url('/versions'), triggers: ['lead.created'] })).body;
+    const ahead = new Date(Date.now() + 3_600_000);
+    await h.deps.db.update(endpoints).set({ updatedAt: ahead }).where(eq(endpoints.id, hook.id));
+    const scope = { workspaceId: ws.id, kind: 'workspace_webhook' as const };
+    const versions = await h.deps.db.transaction(async (tx) => {
+      const first = await updateEndpoint(tx, scope, hook.id, { eventTypes: ['sale.created'] });
+      const second = await updateEndpoint(tx, scope, hook.id, { eventTypes: ['lead.created'] });
+      return [ahead.getTime(), first!.updatedAt.getTime(), second!.updatedAt.getTime()];
+    });
+    expect(versions[1]).toBeGreaterThan(versions[0]!);
+    expect(versions[2]).toBeGreaterThan(versions[1]!);
   });
 });
