@@ -23,6 +23,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CHUNK = 1_000;
 const PARALLEL_CHUNKS = 4;
 const WORKSPACE = 'ws_fanout_cost';
+// The endpoints' version (updated_at), which each delivery names as the API's fan-out cache would.
+const ENDPOINT_VERSION = new Date(Math.floor(Date.now() / 1000) * 1000);
 
 interface Sample {
   variant: string;
@@ -55,6 +57,7 @@ function rowsFor(endpointIds: readonly string[]): { event: AcceptedEventRow; del
       trigger: 'initial',
       createdAt,
       requireActive: true,
+      endpointVersion: ENDPOINT_VERSION,
     };
   });
   return { event, deliveries };
@@ -79,10 +82,10 @@ async function main(): Promise<void> {
     await pool.query(`INSERT INTO workspaces (id, name) VALUES ($1, 'fan-out cost')`, [WORKSPACE]);
     const endpointIds = Array.from({ length: N }, () => newId('workspaceWebhook'));
     await pool.query(
-      `INSERT INTO endpoints (id, workspace_id, kind, name, url, url_normalized, event_types, secret_sealed, secret_hint)
-       SELECT id, $1, 'workspace_webhook', 'fanout', 'http://127.0.0.1:9/x', 'http://127.0.0.1:9/x', ARRAY[$2]::text[], $3, 'abcd'
+      `INSERT INTO endpoints (id, workspace_id, kind, name, url, url_normalized, event_types, secret_sealed, secret_hint, updated_at)
+       SELECT id, $1, 'workspace_webhook', 'fanout', 'http://127.0.0.1:9/x', 'http://127.0.0.1:9/x', ARRAY[$2]::text[], $3, 'abcd', $5
        FROM unnest($4::text[]) AS id`,
-      [WORKSPACE, BENCH_EVENT_TYPE, box.seal(generateSecret()), endpointIds],
+      [WORKSPACE, BENCH_EVENT_TYPE, box.seal(generateSecret()), endpointIds, ENDPOINT_VERSION],
     );
     const backendPid = (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);

@@ -82,16 +82,59 @@ docker_usable() {
   command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1
 }
 
-# Only the compose file's own port mappings can be served by `docker compose up`.
-start_with_docker() {
-  local service="$1"
-  log "starting $service with docker compose"
-  # The compose file requires these for the api/worker services; placeholders are fine
-  # because only the backing service is started here.
+# The compose file's postgres and redis need passwords. Given in the environment they are used as
+# they are; otherwise one is generated per service and kept in .data, because the Postgres volume
+# keeps the password of its first start and every later run must present the same one.
+compose_password() {
+  local service="$1" var file
+  var="DISPATCH_$(printf '%s' "$service" | tr '[:lower:]' '[:upper:]')_PASSWORD"
+  if [ -n "${!var:-}" ]; then
+    printf '%s' "${!var}"
+    return 0
+  fi
+  file="$DISPATCH_DATA_DIR/compose-$service-password"
+  if [ ! -s "$file" ]; then
+    mkdir -p "$DISPATCH_DATA_DIR"
+    (umask 077 && node -e 'process.stdout.write(require("node:crypto").randomBytes(24).toString("hex"))' >"$file")
+  fi
+  cat "$file"
+}
+
+# docker compose on the compose file plus infra/compose.local-services.yml, which publishes postgres
+# and redis on 127.0.0.1 (the compose file alone publishes neither). The api/worker secrets are
+# required by the compose file; placeholders are fine because only a backing service is started here.
+compose() {
   (cd "$DISPATCH_ROOT" &&
+    DISPATCH_POSTGRES_PASSWORD="$(compose_password postgres)" \
+    DISPATCH_REDIS_PASSWORD="$(compose_password redis)" \
     DISPATCH_ENCRYPTION_KEY="${DISPATCH_ENCRYPTION_KEY:-unused}" \
     DISPATCH_ADMIN_TOKEN="${DISPATCH_ADMIN_TOKEN:-unused}" \
-      docker compose up -d "$service")
+      docker compose -f docker-compose.yml -f infra/compose.local-services.yml "$@")
+}
+
+start_with_docker() {
+  local service="$1"
+  log "starting $service with docker compose (published on 127.0.0.1, password in ${DISPATCH_DATA_DIR#"$DISPATCH_ROOT"/}/compose-$service-password unless given)"
+  compose up -d "$service"
+}
+
+# Whether what answers on the local port is the compose service this checkout started (now or in an
+# earlier run). Asks Docker only when such a run left its password behind (or one is given).
+compose_serves() {
+  local service="$1" var
+  var="DISPATCH_$(printf '%s' "$service" | tr '[:lower:]' '[:upper:]')_PASSWORD"
+  [ -s "$DISPATCH_DATA_DIR/compose-$service-password" ] || [ -n "${!var:-}" ] || return 1
+  docker_usable || return 1
+  [ -n "$(compose ps -q --status running "$service" 2>/dev/null)" ]
+}
+
+# The URL with the compose service's password, unless it already names one.
+with_compose_password() {
+  node -e '
+    const u = new URL(process.argv[1]);
+    if (!u.password) u.password = process.argv[2];
+    process.stdout.write(u.toString());
+  ' "$1" "$(compose_password "$2")"
 }
 
 # --- Postgres -------------------------------------------------------------------------------
@@ -180,12 +223,18 @@ ensure_postgres() {
   local url="$1" host port
   read -r host port < <(url_host_port "$url" 5432) || true
   [ -n "$host" ] || die "cannot parse $url"
-  if tcp_reachable "$host" "$port"; then return 0; fi
+  if tcp_reachable "$host" "$port"; then
+    if is_local_host "$host" && [ "$port" = "5432" ] && compose_serves postgres; then
+      DATABASE_URL="$(with_compose_password "$DATABASE_URL" postgres)"
+    fi
+    return 0
+  fi
   is_local_host "$host" ||
     die "Postgres is not reachable at $host:$port (DATABASE_URL) and that host is not local, so nothing can be started for it"
 
   if [ "$port" = "5432" ] && docker_usable; then
     start_with_docker postgres
+    DATABASE_URL="$(with_compose_password "$DATABASE_URL" postgres)"
   elif try_system_postgres "$port"; then
     :
   elif find_pg_bindir "$DISPATCH_DATA_DIR/postgres" >/dev/null; then
@@ -224,12 +273,18 @@ ensure_redis() {
   local url="$1" host port
   read -r host port < <(url_host_port "$url" 6379) || true
   [ -n "$host" ] || die "cannot parse $url"
-  if tcp_reachable "$host" "$port"; then return 0; fi
+  if tcp_reachable "$host" "$port"; then
+    if is_local_host "$host" && [ "$port" = "6379" ] && compose_serves redis; then
+      REDIS_URL="$(with_compose_password "$REDIS_URL" redis)"
+    fi
+    return 0
+  fi
   is_local_host "$host" ||
     die "Redis is not reachable at $host:$port (REDIS_URL) and that host is not local, so nothing can be started for it"
 
   if [ "$port" = "6379" ] && docker_usable; then
     start_with_docker redis
+    REDIS_URL="$(with_compose_password "$REDIS_URL" redis)"
   elif command -v redis-server >/dev/null 2>&1; then
     start_local_redis "$port"
   else
@@ -241,8 +296,8 @@ ensure_redis() {
 
 # --- entry point ----------------------------------------------------------------------------
 
-# Makes DATABASE_URL and REDIS_URL reachable (starting local servers when they are down) and
-# creates the database named in DATABASE_URL. A no-op apart from two TCP probes and one query
+# Makes DATABASE_URL and REDIS_URL reachable (starting local servers when they are down; a compose
+# service's password is added to its URL) and creates the database named in DATABASE_URL. A no-op apart from two TCP probes and one query
 # when everything is already up.
 ensure_services() {
   export DATABASE_URL="${DATABASE_URL:-$DEFAULT_DATABASE_URL}"

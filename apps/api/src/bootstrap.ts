@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { SecretBox } from '@dispatch/core';
+import { loggableError, SecretBox } from '@dispatch/core';
 import { createDb } from '@dispatch/db';
 import { Queues, redisConnectionOptions } from '@dispatch/queue';
 import type { Logger } from 'pino';
@@ -42,7 +42,10 @@ export function buildApiDeps(config: ApiConfig, logger: Logger) {
     logger,
     fanoutCache: new FanoutCache(dbHandle.db),
     // Called only after `deps` exists (when a request is accepted).
-    acceptBatcher: new AcceptBatcher(dbHandle.db, (events) => enqueueNewDeliveries(deps, events)),
+    acceptBatcher: new AcceptBatcher(dbHandle.db, (events) => enqueueNewDeliveries(deps, events), {
+      onStaleTargets: (workspaceIds) => workspaceIds.forEach((id) => deps.fanoutCache.forget(id)),
+      onRetargetError: (err) => logger.error({ err: loggableError(err) }, 'could not write the deliveries of endpoints changed since the fan-out cache read them'),
+    }),
     endpointPauses: new EndpointPauseCache(queues.endpointPauses),
     rateLimiter: new RateLimiter(redis, { prefix: config.DISPATCH_QUEUE_PREFIX, limit: config.DISPATCH_RATE_LIMIT, logger }),
     apiKeys: new ApiKeyCache(dbHandle.db, logger),

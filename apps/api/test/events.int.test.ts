@@ -180,6 +180,58 @@ describe('Idempotency-Key', () => {
   });
 });
 
+describe('Idempotency-Key compares the whole request', () => {
+  const withKey = (ws: TestWorkspace, key: string, body: object, path = '/api/events') => h.api.post(path).set(ws.auth).set('Idempotency-Key', key).send(body);
+  const lead = (data: Record<string, unknown> = example('lead.created'), linkId?: string) => ({ type: 'lead.created', data, ...(linkId ? { linkId } : {}) });
+
+  it('refuses the same key with other data or another link (409), and answers the same data in another key order', async () => {
+    const { ws, leads } = await setup('idem-body');
+    const data = example('lead.created');
+    const first = await withKey(ws, 'body-1', lead(data));
+    expect(first.status).toBe(202);
+    expectError(await withKey(ws, 'body-1', lead({ ...data, eventName: 'Another lead' })), 409, 'conflict');
+    expectError(await withKey(ws, 'body-1', lead({ ...data, extra: 1 })), 409, 'conflict');
+    expectError(await withKey(ws, 'body-1', lead(data, 'link_other')), 409, 'conflict');
+    const reordered = Object.fromEntries(Object.entries(data).reverse());
+    expect(JSON.stringify(reordered)).not.toBe(JSON.stringify(data));
+    const again = await withKey(ws, 'body-1', lead(reordered));
+    expect({ status: again.status, body: again.body }).toEqual({ status: 202, body: first.body });
+    expect(await deliveryIds(ws, leads)).toEqual([first.body.id]);
+  });
+
+  it('refuses a batch with the same key and other data, fewer events or more events (409)', async () => {
+    const { ws, leads } = await setup('idem-batch-body');
+    const batch = (...names: string[]) => ({ events: names.map((eventName) => lead({ ...example('lead.created'), eventName })) });
+    const first = await withKey(ws, 'batch-1', batch('a', 'b'), '/api/events/batch');
+    expect(first.status).toBe(202);
+    expectError(await withKey(ws, 'batch-1', batch('a', 'c'), '/api/events/batch'), 409, 'conflict');
+    expectError(await withKey(ws, 'batch-1', batch('b', 'a'), '/api/events/batch'), 409, 'conflict');
+    expectError(await withKey(ws, 'batch-1', batch('a'), '/api/events/batch'), 409, 'conflict');
+    expectError(await withKey(ws, 'batch-1', batch('a', 'b', 'c'), '/api/events/batch'), 409, 'conflict');
+    const again = await withKey(ws, 'batch-1', batch('a', 'b'), '/api/events/batch');
+    expect({ status: again.status, body: again.body }).toEqual({ status: 202, body: first.body });
+    expect((await deliveryIds(ws, leads)).sort()).toEqual(first.body.data.map((e: { id: string }) => e.id).sort());
+  });
+
+  it("never mixes up a single event's key with a batch's: `k:0` alone and batch `k` are two requests", async () => {
+    const { ws, leads } = await setup('idem-namespaces');
+    const batch = await withKey(ws, 'k', { events: [lead()] }, '/api/events/batch');
+    expect(batch.status).toBe(202);
+    const single = await withKey(ws, 'k:0', lead());
+    expect(single.status).toBe(202);
+    expect(single.body.id).not.toBe(batch.body.data[0].id);
+    // A single event with key `k` and the one-event batch `k` are two requests as well.
+    const sameKey = await withKey(ws, 'k', lead());
+    expect(sameKey.status).toBe(202);
+    expect(new Set([batch.body.data[0].id, single.body.id, sameKey.body.id]).size).toBe(3);
+    // Each still answers its own repeat with its own first answer.
+    expect((await withKey(ws, 'k', { events: [lead()] }, '/api/events/batch')).body).toEqual(batch.body);
+    expect((await withKey(ws, 'k:0', lead())).body).toEqual(single.body);
+    expect((await withKey(ws, 'k', lead())).body).toEqual(sameKey.body);
+    expect((await deliveryIds(ws, leads)).length).toBe(3);
+  });
+});
+
 describe('POST /api/events/batch', () => {
   it('answers 202 with the accepted events in order', async () => {
     const { ws, leads, sales } = await setup('batch');

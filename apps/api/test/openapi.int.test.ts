@@ -18,3 +18,18 @@ it('publishes an OpenAPI document generated from the route declarations', async 
   expect(paths['/api/webhooks-manage/{id}/deliveries']?.get?.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['status', 'event', 'since', 'until', 'limit', 'cursor']));
   expect(Object.keys(paths).length).toBeGreaterThan(25);
 });
+
+it('lists every status a success can have: 200 or 202 for a test, 202 for redeliver, 200 for enable', async () => {
+  const paths = (await h.api.get('/api/openapi.json')).body.paths as Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: { required: boolean } }>>;
+  const successes = (path: string) => Object.keys(paths[path]!.post!.responses).filter((status) => status !== 'default');
+  for (const base of ['/api/webhooks-manage/{id}', '/api/links/{linkId}/webhooks/{webhookId}', '/api/integrations/outbound/{id}']) {
+    expect(successes(`${base}/test`)).toEqual(['200', '202']);
+    expect(successes(`${base}/enable`)).toEqual(['200']);
+    expect(successes(`${base}/redeliver/{deliveryId}`)).toEqual(['202']);
+    // Bodies with nothing required may be left out; a replay needs its `since`.
+    expect(paths[`${base}/enable`]!.post!.requestBody?.required).toBe(false);
+    expect(paths[`${base}/test`]!.post!.requestBody?.required).toBe(false);
+    expect(paths[`${base}/replay`]!.post!.requestBody?.required).toBe(true);
+  }
+  expect(paths['/api/webhooks-manage']!.post!.requestBody?.required).toBe(true);
+});

@@ -29,11 +29,11 @@ const lead = { type: 'lead.created', data: example('lead.created') };
 /** The operations every endpoint kind shares (contract: "Same routes exist under link webhooks and outbound webhooks"). */
 const actionRows = (item: string, read: Scope, write: Scope, feature?: true): Row[] => [
   { method: 'post', path: `${item}/test`, scope: write, feature, body: {}, wrong: { event: 5 } },
-  { method: 'post', path: `${item}/enable`, scope: write, feature },
+  { method: 'post', path: `${item}/enable`, scope: write, feature, body: {}, wrong: [] },
   { method: 'post', path: `${item}/rotate-secret`, scope: write, feature, body: { graceSeconds: 0 }, wrong: { graceSeconds: 'soon' } },
   { method: 'get', path: `${item}/deliveries`, scope: read },
   { method: 'get', path: `${item}/deliveries/:deliveryId`, scope: read },
-  { method: 'post', path: `${item}/redeliver/:deliveryId`, scope: write, feature },
+  { method: 'post', path: `${item}/redeliver/:deliveryId`, scope: write, feature, body: {}, wrong: [] },
   { method: 'post', path: `${item}/replay`, scope: write, feature, body: { since: SINCE, status: 'all', dryRun: false }, wrong: { since: 5 } },
   { method: 'get', path: `${item}/replays/:replayId`, scope: read },
 ];

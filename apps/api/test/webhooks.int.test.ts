@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { Webhook as SvixWebhook } from 'svix';
 import { bearer, eventually, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { Receiver } from '../../../test-support/receiver.js';
 import { createWebhook, disableInDb, example, expectBadRequest, expectError, listDeliveries, maskOf, rawJson } from '../../../test-support/api-helpers.js';
@@ -108,6 +110,28 @@ describe('workspace webhook lifecycle', () => {
     const bodies = receiver.on('/test-ok').map((r) => JSON.parse(r.body));
     expect(bodies.map((b) => b.type)).toEqual(['lead.created', 'sale.created']);
     expect(bodies[1].data).toEqual(example('sale.created'));
+  });
+
+  it('a test\'s signed body carries "test": true beside id, type, timestamp and data; a real event\'s does not', async () => {
+    const own = await h.newWorkspace();
+    const hook = await createWebhook(h, own, { url: receiver.url('/test-flag'), triggers: ['sale.created'] });
+    const res = await h.api.post(`/api/webhooks-manage/${hook.id}/test`).set(own.auth).send({});
+    expect(res.status).toBe(200);
+    const [request] = receiver.on('/test-flag');
+    const headers = request!.headers as Record<string, string>;
+    // Both official verifiers accept the body as sent, and hand back the parsed body.
+    const verified = [new StandardWebhook(hook.secret).verify(request!.body, headers), new SvixWebhook(hook.secret).verify(request!.body, headers)];
+    const event = await h.api.get(`/api/events/${res.body.delivery.eventId}`).set(own.auth);
+    const expected = { id: res.body.delivery.eventId, type: 'sale.created', timestamp: event.body.createdAt, test: true, data: example('sale.created') };
+    expect(verified).toEqual([expected, expected]);
+    expect(JSON.parse(request!.body)).toEqual(expected);
+    expect(headers['webhook-id']).toBe(res.body.delivery.eventId);
+    expect(event.body.payload).toBe(request!.body);
+
+    const real = await h.api.post('/api/events').set(own.auth).send({ type: 'sale.created', data: example('sale.created') });
+    await receiver.waitFor(() => receiver.on('/test-flag').length === 2);
+    expect(Object.keys(JSON.parse(receiver.on('/test-flag')[1]!.body))).toEqual(['id', 'type', 'timestamp', 'data']);
+    expect(receiver.on('/test-flag')[1]!.headers['webhook-id']).toBe(real.body.id);
   });
 
   it('test reaches a disabled webhook and leaves its failure count and disabled state alone', async () => {
@@ -244,6 +268,22 @@ describe('rejected requests change nothing', () => {
     const res = await h.api.post('/api/webhooks-manage').set(ws.auth).send({ ...validCreate(), name: 'n'.repeat(300 * 1024) });
     expectError(res, 413, 'payload_too_large');
     expect(await list(ws)).toEqual(before);
+  });
+
+  it('enable and redeliver with an unknown field are a 400 that enables and sends nothing', async () => {
+    const own = await h.newWorkspace();
+    const failing = await createWebhook(h, own, { url: receiver.url('/strict-bodies') });
+    receiver.script('/strict-bodies', [{ status: 500, body: 'down' }]);
+    expect((await h.api.post('/api/events').set(own.auth).send({ type: 'lead.created', data: example('lead.created') })).status).toBe(202);
+    const failed = await eventually(async () => (await listDeliveries(h, own, failing.id)).data.find((d) => d.status === 'failed'));
+    await disable(failing.id, 10);
+    const before = { hook: await get(own, failing.id), received: receiver.on('/strict-bodies').length };
+    expectBadRequest(await h.api.post(`/api/webhooks-manage/${failing.id}/enable`).set(own.auth).send({ force: true }));
+    expectBadRequest(await h.api.post(`/api/webhooks-manage/${failing.id}/redeliver/${failed.id}`).set(own.auth).send({ now: true }));
+    expectBadRequest(await h.api.post(`/api/webhooks-manage/${failing.id}/enable`).set(own.auth).send([]));
+    await sleep(300);
+    expect({ hook: await get(own, failing.id), received: receiver.on('/strict-bodies').length }).toEqual(before);
+    expect((await listDeliveries(h, own, failing.id)).data.find((d) => d.id === failed.id)?.status).toBe('failed');
   });
 
   it('test with an unknown event is a 400 and sends nothing', async () => {

@@ -15,6 +15,11 @@ const schema = z
     /** Attempts, and finished events with their deliveries, are kept this long. */
     DISPATCH_RETENTION: durationField('30d'),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(20),
+    /**
+     * A file the worker rewrites every few seconds while Postgres and Redis answer it (for a
+     * container health check; see health/heartbeat.ts). Unset: no file.
+     */
+    DISPATCH_WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
   })
   .transform((env, ctx) => {
     try {

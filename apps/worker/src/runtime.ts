@@ -9,6 +9,7 @@ import { createHttpClient } from './delivery/http-client.js';
 import { EndpointGuard } from './delivery/endpoint-guard.js';
 import { PausePublisher } from './delivery/pause-publisher.js';
 import { backoffStrategy } from './delivery/retry-later.js';
+import { startHeartbeat } from './health/heartbeat.js';
 import type { Resolver } from './delivery/safe-lookup.js';
 import { buildRegistry, registrations, type JobHandler } from './registry.js';
 
@@ -21,8 +22,11 @@ export interface WorkerRuntime {
   close(): Promise<void>;
 }
 
-/** `lookup` replaces the system DNS resolver (tests use it to play a rebinding DNS server). */
-export async function startWorker(config: WorkerConfig, logger: Logger, options: { lookup?: Resolver } = {}): Promise<WorkerRuntime> {
+/**
+ * `lookup` replaces the system DNS resolver (tests use it to play a rebinding DNS server);
+ * `heartbeatMs` the heartbeat's interval (tests shorten it).
+ */
+export async function startWorker(config: WorkerConfig, logger: Logger, options: { lookup?: Resolver; heartbeatMs?: number } = {}): Promise<WorkerRuntime> {
   const registry = buildRegistry(registrations);
   const dbHandle = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'dispatch-worker', keyedLookupsOnly: true });
   const connection = redisConnectionOptions(config.REDIS_URL);
@@ -87,12 +91,27 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     assertSchedulers().catch((err) => logger.warn({ err: loggableError(err) }, 'could not re-assert job schedulers'));
   }, config.DISPATCH_RECONCILE_INTERVAL);
   schedulerTimer.unref();
+  const heartbeatFile = config.DISPATCH_WORKER_HEARTBEAT_FILE;
+  const heartbeat = heartbeatFile
+    ? startHeartbeat(
+        heartbeatFile,
+        {
+          postgres: () => dbHandle.pool.query('SELECT 1'),
+          // BullMQ's client type names only the commands it uses; underneath it is ioredis, which has PING.
+          redis: async () => ((await queues.deliveries.getBackend().client) as unknown as { ping(): Promise<string> }).ping(),
+          workersRunning: () => workers.every((worker) => worker.isRunning()),
+        },
+        logger,
+        options.heartbeatMs,
+      )
+    : undefined;
 
   return {
     deps,
     // Stop taking jobs and let the active ones finish (their attempts are recorded), then close
     // Redis and the pool.
     async close() {
+      await heartbeat?.stop();
       clearInterval(schedulerTimer);
       await Promise.all(workers.map((w) => w.close()));
       await queues.close();

@@ -163,10 +163,13 @@ describe('link webhooks', () => {
     expect(dry.status).toBe(202);
     expect(dry.body).toMatchObject({ count: 5, replayId: null });
 
-    const first = await h.api.post(`${base}/replay`).set(ws.auth).send({ since });
+    // An explicit `until`: the same arguments are the same replay even if the first one finished
+    // before the second call (an open-ended one is the same only while it runs; replays.int.test.ts).
+    const until = new Date().toISOString();
+    const first = await h.api.post(`${base}/replay`).set(ws.auth).send({ since, until });
     expect(first.status).toBe(202);
     expect(first.body.count).toBe(5);
-    const again = await h.api.post(`${base}/replay`).set(ws.auth).send({ since });
+    const again = await h.api.post(`${base}/replay`).set(ws.auth).send({ since, until });
     expect(again.body.replayId).toBe(first.body.replayId);
 
     const progress = await eventually(async () => {

@@ -47,6 +47,8 @@ describe('create time (DISPATCH_ALLOW_PRIVATE_DESTINATIONS=false)', () => {
     'http://0x7f.1/',
     'http://017700000001/',
     'http://[fd00:ec2::254]/',
+    'http://[64:ff9b:1::a00:1]/',
+    'http://[64:ff9b:1:a00:0:100::]/',
   ])('refuses %s with 400 on url', async (url) => {
     const ws = await h.newWorkspace();
     const res = await h.api.post('/api/webhooks-manage').set(ws.auth).send({ name: 'ssrf', url, triggers: ['lead.created'] });
@@ -70,6 +72,8 @@ describe('connect time (sendWebhook with an injected resolver)', () => {
     [['169.254.169.254'], 'cloud metadata'],
     [['::ffff:127.0.0.1'], 'IPv4-mapped loopback'],
     [['fd00::1'], 'IPv6 unique local'],
+    [['64:ff9b:1:7f00:0:100::'], 'local-use NAT64 (of 127.0.0.1, in the /48 layout)'],
+    [['64:ff9b:1::a00:1'], 'local-use NAT64 (of 10.0.0.1, in the /96 layout a local translator may also use)'],
     [['93.184.215.14', '127.0.0.1'], 'a public and a private address together'],
   ])('refuses a name that resolves to %j (%s) before connecting', async (addresses) => {
     const dns = fakeResolver({ 'rebind.test': [addresses] });
@@ -112,7 +116,7 @@ describe('connect time (sendWebhook with an injected resolver)', () => {
     expect(receiver.on('/system-dns')).toHaveLength(0);
   });
 
-  it.each(['http://[::ffff:127.0.0.1]', 'http://2130706433', 'http://0x7f.1', 'http://017700000001', 'http://127.1', 'http://localhost'])(
+  it.each(['http://[64:ff9b:1::7f00:1]', 'http://[::ffff:127.0.0.1]', 'http://2130706433', 'http://0x7f.1', 'http://017700000001', 'http://127.1', 'http://localhost'])(
     'refuses the literal host %s without a lookup (net would connect to it directly)',
     async (origin) => {
       const dns = fakeResolver({});

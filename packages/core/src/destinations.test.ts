@@ -37,6 +37,16 @@ describe('isBlockedAddress', () => {
     ['fec0::1', 'IPv6 site-local (deprecated)'],
     ['100::1', 'IPv6 discard-only'],
     ['fe80::1%eth0', 'IPv6 link-local with a zone index, as getaddrinfo answers it'],
+    ['64:ff9b:1::1', 'local-use NAT64 (RFC 8215), first'],
+    ['64:ff9b:1:ffff:ffff:ffff:ffff:ffff', 'local-use NAT64, last'],
+    ['64:ff9b:1:a00:0:100::', 'local-use NAT64 of 10.0.0.1 in the /48 layout (RFC 6052: the address split around bits 64-71)'],
+    ['64:ff9b:1:808:8:800::', 'local-use NAT64 of a public address: the translator is local, so all of it'],
+    ['100:0:0:1::1', 'IPv6 dummy prefix'],
+    ['2001:2::1', 'IPv6 benchmarking'],
+    ['2001:10::1', 'ORCHID (deprecated)'],
+    ['5f00::1', 'SRv6 segment identifier'],
+    ['192.88.99.1', '6to4 relay anycast (deprecated)'],
+    ['::ffff:192.88.99.1', 'IPv4-mapped 6to4 relay anycast'],
   ])('blocks %s (%s)', (address) => {
     expect(isBlockedAddress(address)).toBe(true);
   });
@@ -51,6 +61,10 @@ describe('isBlockedAddress', () => {
     ['::ffff:8.8.8.8', 'IPv4-mapped public'],
     ['64:ff9b::808:808', 'NAT64 of a public address (what DNS64 answers on an IPv6-only network)'],
     ['2002:808:808::1', '6to4 of a public address'],
+    ['64:ff9b:0:ffff:ffff:ffff:ffff:ffff', 'just before local-use NAT64'],
+    ['64:ff9b:2::1', 'just past local-use NAT64'],
+    ['192.88.98.255', 'just before the 6to4 relay anycast'],
+    ['5eff:ffff::1', 'just before the SRv6 block'],
   ])('allows %s (%s)', (address) => {
     expect(isBlockedAddress(address)).toBe(false);
   });
@@ -103,6 +117,8 @@ describe('isBlockedHostname', () => {
     'http://[0:0:0:0:0:ffff:127.0.0.1]/hook',
     'http://[::127.0.0.1]/hook',
     'http://[64:ff9b::127.0.0.1]/hook',
+    'http://[64:ff9b:1::10.0.0.1]/hook',
+    'http://[64:ff9b:1:a00:0:100::]/hook',
     'http://100.64.0.1/hook',
     'http://224.0.0.1/hook',
   ])('blocks the hostname the URL parser makes of %s', (url) => {

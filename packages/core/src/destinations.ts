@@ -1,8 +1,12 @@
 import { BlockList, isIP } from 'node:net';
 
 // Addresses a webhook may never reach (SSRF): loopback, private, link-local (cloud metadata lives at
-// 169.254.169.254 and fd00:ec2::254), CGNAT, multicast, unspecified, and every IPv6 form that carries
-// one of those IPv4 addresses (IPv4-mapped, IPv4-translated, IPv4-compatible, NAT64, 6to4).
+// 169.254.169.254 and fd00:ec2::254), CGNAT, multicast, unspecified, the other ranges IANA's
+// special-purpose registries mark not globally reachable because they lead into the local network
+// (benchmarking, local-use NAT64, SRv6 segment ids, a deprecated relay anycast), and every IPv6 form
+// that carries one of those IPv4 addresses (IPv4-mapped, IPv4-translated, IPv4-compatible, NAT64, 6to4).
+// The documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32, 3fff::/20)
+// are left alone: nothing routes them anywhere, local or not.
 const blockedIpv4 = [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
@@ -11,6 +15,7 @@ const blockedIpv4 = [
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
   ['192.0.0.0', 24],
+  ['192.88.99.0', 24], // 6to4 relay anycast (deprecated): answered by whatever relay the local network runs
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
   ['224.0.0.0', 4],
@@ -30,8 +35,15 @@ for (const [net, bits] of blockedIpv4) {
 }
 for (const [net, bits] of [
   ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible ::a.b.c.d
+  // Local-use NAT64 (RFC 8215): a translator of the local network's own, reaching any IPv4 address
+  // behind it, private ones included, in forms the 64:ff9b::/96 rules above do not parse.
+  ['64:ff9b:1::', 48],
   ['100::', 64], // discard-only
+  ['100:0:0:1::', 64], // dummy prefix (RFC 9780)
   ['2001::', 32], // Teredo
+  ['2001:2::', 48], // benchmarking (as 198.18.0.0/15)
+  ['2001:10::', 28], // ORCHID (deprecated)
+  ['5f00::', 16], // SRv6 segment identifiers (RFC 9602): functions inside an operator's network
   ['fc00::', 7], // unique local (fd00:ec2::254 is AWS metadata)
   ['fe80::', 10], // link-local
   ['fec0::', 10], // site-local (deprecated)

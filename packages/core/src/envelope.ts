@@ -5,8 +5,11 @@ export interface EventEnvelope {
   type: string;
   timestamp: string;
   data: unknown;
+  /** A test delivery's body says so (`"test": true`), so a receiver can tell it from a real event. */
+  test?: boolean;
 }
 
 export function serializeEnvelope(envelope: EventEnvelope): string {
+  if (envelope.test) return JSON.stringify({ id: envelope.id, type: envelope.type, timestamp: envelope.timestamp, test: true, data: envelope.data });
   return JSON.stringify({ id: envelope.id, type: envelope.type, timestamp: envelope.timestamp, data: envelope.data });
 }

@@ -15,3 +15,4 @@ export * from './filter.js';
 export * from './fanout.js';
 export * from './job-ids.js';
 export * from './attempt-timing.js';
+export * from './canonical-json.js';

@@ -24,12 +24,14 @@ function jsonSchema(schema: z.ZodType | undefined): Record<string, unknown> | un
   return schema ? (z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>) : undefined;
 }
 
-function successStatus(route: AnyRoute): string {
-  if (route.method === 'delete') return '204';
-  if (route.method !== 'post') return '200';
-  if (/\/(redeliver\/:deliveryId|replay|events|events\/batch)$/.test(route.path)) return '202';
-  if (/\/(test|enable|rotate-secret)$/.test(route.path) || route.path.endsWith('/outbound/events')) return '200';
-  return '201';
+function successStatuses(route: AnyRoute): string[] {
+  if (route.method === 'delete') return ['204'];
+  if (route.method !== 'post') return ['200'];
+  // A test answers 200 once its attempt landed, else 202 with the delivery still pending.
+  if (route.path.endsWith('/test')) return ['200', '202'];
+  if (/\/(redeliver\/:deliveryId|replay|events|events\/batch)$/.test(route.path)) return ['202'];
+  if (/\/(enable|rotate-secret)$/.test(route.path) || route.path.endsWith('/outbound/events')) return ['200'];
+  return ['201'];
 }
 
 function parameters(route: AnyRoute) {
@@ -47,16 +49,17 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string) {
     const path = `/api${route.path.replace(/:(\w+)/g, '{$1}')}`;
     const access = route.access;
     const body = jsonSchema(route.body);
-    const status = successStatus(route);
+    const statuses = successStatuses(route);
     paths[path] ??= {};
     paths[path][route.method] = {
       security: access === 'public' ? [] : [{ bearer: [] }],
       ...(typeof access === 'object' ? { 'x-scope': access.scope, ...(access.feature ? { 'x-feature': access.feature } : {}) } : {}),
       ...(access === 'admin' ? { 'x-operator-only': true } : {}),
       parameters: parameters(route),
-      ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } } : {}),
+      // A body whose every field is optional may be left out (the route then reads it as {}).
+      ...(body ? { requestBody: { required: !route.body!.safeParse({}).success, content: { 'application/json': { schema: body } } } } : {}),
       responses: {
-        [status]: { description: status === '204' ? 'no content' : 'success' },
+        ...Object.fromEntries(statuses.map((status) => [status, { description: status === '204' ? 'no content' : status === '202' ? 'accepted' : 'success' }])),
         default: { description: 'error (see the contract for each status)', content: { 'application/json': { schema: ERROR_SCHEMA } } },
       },
     };
@@ -68,7 +71,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string) {
       version,
       description: [
         'Webhook delivery. Choices where the contract is silent:',
-        '- Idempotency-Key on /events/batch: each event gets `<key>:<index>`; reusing a key for a different request is 409.',
+        '- Idempotency-Key: the same key within 24 h with the same request (type, data as a value whatever its key order, linkId; for a batch every event, in order) answers the first answer; with a different request it is 409. A batch\'s key and a single event\'s key never collide.',
         '- Link and outbound webhooks also have enable, rotate-secret, redeliver and delivery-detail routes, like workspace webhooks.',
         '- Redeliver/test/replay reach a disabled endpoint (an operator checks a fix); scheduled retries do not.',
         '- Replay re-sends finished deliveries (failed, or with status=all also succeeded/cancelled), one attempt each, at low priority.',

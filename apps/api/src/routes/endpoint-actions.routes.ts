@@ -31,6 +31,8 @@ const replayBody = z.strictObject({
   dryRun: z.boolean().default(false),
 });
 const rotateBody = z.strictObject({ graceSeconds: z.number().int().min(0).max(604_800).default(86_400) });
+/** Routes that take no input still declare their body: an unknown field is a 400 like everywhere else. */
+const emptyBody = z.strictObject({});
 
 export function endpointActionRoutes(c: EndpointActionsConfig) {
   const params = idParams(...c.params);
@@ -51,6 +53,7 @@ export function endpointActionRoutes(c: EndpointActionsConfig) {
       path: `${c.base}/enable`,
       access: c.write,
       params,
+      body: emptyBody,
       handler: async ({ deps, principal, params: p }) => endpointView(await reenableEndpoint(deps, await c.scope(deps, principal, p), id(p))),
     }),
     route({
@@ -82,6 +85,7 @@ export function endpointActionRoutes(c: EndpointActionsConfig) {
       path: `${c.base}/redeliver/:deliveryId`,
       access: c.write,
       params: withDelivery,
+      body: emptyBody,
       handler: async ({ deps, principal, params: p }) => reply202(await redeliver(deps, await c.scope(deps, principal, p), id(p), p.deliveryId)),
     }),
     route({

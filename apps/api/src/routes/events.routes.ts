@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventTypeSchema, notFound } from '@dispatch/core';
+import { badRequest, eventTypeSchema, notFound } from '@dispatch/core';
 import { findEvent, listEventDeliveries } from '@dispatch/db';
 import { requireKey } from '../http/auth.js';
 import { reply, route } from '../http/route.js';
@@ -16,6 +16,9 @@ const MAX_BATCH = 500;
 
 function idempotencyKey(header: string | string[] | undefined): string | undefined {
   const value = Array.isArray(header) ? header[0] : header;
+  // Node's parser already refuses control characters in header values (unless started with
+  // --insecure-http-parser); a batch's stored keys rely on their absence (idempotency.ts).
+  if (value && /[\u0000-\u001f\u007f]/.test(value)) throw badRequest('Idempotency-Key: must not contain control characters', [{ path: 'Idempotency-Key', message: 'must not contain control characters' }]);
   return value ? value.slice(0, 255) : undefined;
 }
 

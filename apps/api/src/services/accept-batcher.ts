@@ -1,5 +1,6 @@
 import { findExistingDeliveryIds, insertEventsWithDeliveries, refusedByPostgres, type AcceptedDeliveryRow, type AcceptedEventRow, type Database } from '@dispatch/db';
 import type { EventDeliveries } from './event-deliveries.js';
+import { retargetDeliveries } from './retarget.js';
 
 /** What one request writes: its events and their deliveries, then the jobs to queue for them. */
 export interface Acceptance {
@@ -38,6 +39,12 @@ export class AcceptBatcher {
   constructor(
     private readonly db: Database,
     private readonly enqueue: (events: readonly EventDeliveries[]) => Promise<void>,
+    private readonly hooks: {
+      /** Told the workspaces whose cached fan-out targets turned out to be out of date. */
+      onStaleTargets?: (workspaceIds: readonly string[]) => void;
+      /** The events are committed by then: a failure there costs those deliveries, not the request. */
+      onRetargetError?: (error: unknown) => void;
+    } = {},
   ) {}
 
   accept(acceptance: Acceptance): Promise<Written> {
@@ -104,11 +111,25 @@ export class AcceptBatcher {
     for (const { waiting, written: byEvent } of accepted) waiting.resolve(byEvent);
   }
 
-  /** One statement for all of them; the deliveries left out (rare) are found with a second query. */
+  /**
+   * One statement for all of them. The deliveries it left out (rare: their endpoint was deleted,
+   * disabled or changed since the fan-out cache read it) are found with a second query, and those
+   * whose endpoint changed are decided again from its current row (retarget.ts).
+   */
   private async write(acceptances: readonly Acceptance[]): Promise<Written[]> {
+    const events = acceptances.flatMap((a) => a.events);
     const deliveries = acceptances.flatMap((a) => a.deliveries);
-    const inserted = await insertEventsWithDeliveries(this.db, { events: acceptances.flatMap((a) => a.events), deliveries });
+    const inserted = await insertEventsWithDeliveries(this.db, { events, deliveries });
     const exists = inserted === deliveries.length ? undefined : await findExistingDeliveryIds(this.db, deliveries.map((d) => d.id));
+    if (exists) {
+      const left = deliveries.filter((d) => !exists.has(d.id));
+      this.hooks.onStaleTargets?.([...new Set(left.map((d) => d.workspaceId))]);
+      const retargeted = await retargetDeliveries(this.db, events, left).catch((error: unknown) => {
+        this.hooks.onRetargetError?.(error);
+        return new Set<string>();
+      });
+      for (const id of retargeted) exists.add(id);
+    }
     return acceptances.map((acceptance) => {
       const byEvent: Written = new Map(acceptance.events.map((event) => [event.id, []]));
       for (const delivery of acceptance.deliveries) if (!exists || exists.has(delivery.id)) byEvent.get(delivery.eventId)!.push(delivery);

@@ -1,6 +1,5 @@
 import {
   badRequest,
-  conflict,
   endpointReceives,
   eventLinkId,
   getEventDefinition,
@@ -20,6 +19,7 @@ import {
 import { deliverJobId } from '@dispatch/core';
 import type { ApiDeps } from '../deps.js';
 import { zodDetails } from '../http/route.js';
+import { sameRequest, storedIdempotencyKeys } from './idempotency.js';
 import { isUniqueViolation } from './pg-errors.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -76,9 +76,12 @@ export async function acceptEvents(
   const deliveries: AcceptedDeliveryRow[] = [];
   inputs.forEach((input, index) => {
     const id = newId('event');
-    const envelope = { id, type: input.type, timestamp, data: input.data };
+    const envelope = { id, type: input.type, timestamp, data: input.data, test };
     const linkId = input.linkId ?? eventLinkId(input.data) ?? null;
-    const targets = options.target ? [options.target] : (candidates?.get(input.type) ?? []).filter((endpoint) => endpointReceives(endpoint, { type: input.type, linkId, envelope }));
+    // A test's one target has no version: it is delivered whatever its triggers or state.
+    const targets: { id: string; kind: EndpointKind; updatedAt?: Date }[] = options.target
+      ? [options.target]
+      : (candidates?.get(input.type) ?? []).filter((endpoint) => endpointReceives(endpoint, { type: input.type, linkId, envelope }));
     for (const endpoint of targets) {
       const deliveryId = newId('delivery');
       deliveries.push({
@@ -94,6 +97,7 @@ export async function acceptEvents(
         trigger,
         createdAt,
         requireActive: !options.target,
+        endpointVersion: endpoint.updatedAt ?? null,
       });
     }
     // The envelope is serialised once, here: these bytes are stored, signed and sent as they are.
@@ -109,18 +113,18 @@ async function replayedEvents(deps: ApiDeps, events: EventRow[]): Promise<Accept
 }
 
 /**
- * Accepts one event or a batch. The same Idempotency-Key within 24 hours returns the first answer
- * and fans out nothing new (a batch's events get `<key>:<index>`; a batch is all or nothing, so
- * either all its keys exist or none). Two concurrent requests with one key race on the unique
- * index; the loser returns the winner's events.
+ * Accepts one event or a batch. The same Idempotency-Key within 24 hours with the same request
+ * returns the first answer and fans out nothing new; with another request it is a 409 (see
+ * idempotency.ts; a batch is all or nothing, so either all its keys exist or none). Two concurrent
+ * requests with one key race on the unique index; the loser answers as if it came second.
  */
 export async function emitEvents(deps: ApiDeps, workspaceId: string, inputs: EventInput[], idempotencyKey: string | undefined, batch: boolean): Promise<AcceptedEvent[]> {
   validateEventData(inputs, batch ? 'events.' : '');
   if (!idempotencyKey) return acceptEvents(deps, workspaceId, inputs, inputs.map(() => null));
-  const keys = batch ? inputs.map((_, index) => `${idempotencyKey}:${index}`) : [idempotencyKey];
-  const window = { workspaceId, keys, notBefore: new Date(Date.now() - IDEMPOTENCY_WINDOW_MS) };
+  const { keys, lookup } = storedIdempotencyKeys(idempotencyKey, inputs.length, batch);
+  const window = { workspaceId, keys: lookup, notBefore: new Date(Date.now() - IDEMPOTENCY_WINDOW_MS) };
   const existing = await findEventsByIdempotencyKeys(deps.db, window);
-  if (existing.length > 0) return replayedEvents(deps, sameRequest(sortByKey(existing, keys), inputs));
+  if (existing.length > 0) return replayedEvents(deps, sameRequest(existing, inputs, keys));
   await releaseIdempotencyKeys(deps.db, window);
   try {
     return await acceptEvents(deps, workspaceId, inputs, keys);
@@ -128,18 +132,6 @@ export async function emitEvents(deps: ApiDeps, workspaceId: string, inputs: Eve
     if (!isUniqueViolation(error)) throw error;
     const winners = await findEventsByIdempotencyKeys(deps.db, window);
     if (winners.length === 0) throw error;
-    return replayedEvents(deps, sameRequest(sortByKey(winners, keys), inputs));
+    return replayedEvents(deps, sameRequest(winners, inputs, keys));
   }
-}
-
-/** A key reused for a different request is refused (as Stripe does) rather than answered with the first. */
-function sameRequest(events: EventRow[], inputs: readonly EventInput[]): EventRow[] {
-  const matches = events.length === inputs.length && events.every((event, index) => event.type === inputs[index]!.type);
-  if (!matches) throw conflict('this Idempotency-Key was already used for a different request');
-  return events;
-}
-
-function sortByKey(events: EventRow[], keys: string[]): EventRow[] {
-  const order = new Map(keys.map((key, index) => [key, index]));
-  return [...events].sort((a, b) => (order.get(a.idempotencyKey ?? '') ?? 0) - (order.get(b.idempotencyKey ?? '') ?? 0));
 }

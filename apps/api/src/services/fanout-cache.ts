@@ -2,10 +2,12 @@ import { findFanoutCandidates, type Database, type FanoutCandidate } from '@disp
 
 /**
  * How long this process reuses a workspace's subscribers of one event type. Longer saves more
- * queries; it bounds how late another API process sees a created endpoint or changed triggers,
- * links or filters (this process forgets its own changes at once, see `forget`). A deleted or
- * disabled endpoint is never delivered to, whatever the cache says: the insert re-checks each
- * target against the table (insertEventsWithDeliveries).
+ * queries; it bounds how late another API process sees a created or re-enabled endpoint, or one
+ * whose changed triggers, link or filter now take an event they did not (this process forgets its
+ * own changes at once, see `forget`). The other way is never late: an endpoint deleted, disabled or
+ * changed since it was cached is never delivered to on the cache's word: the insert re-checks each
+ * target's version against the table (insertEventsWithDeliveries) and decides again from the
+ * current row (retarget.ts), and the workspace's entries are then dropped.
  */
 export const FANOUT_CACHE_MS = 1_000;
 const MAX_ENTRIES = 10_000;

@@ -4,6 +4,7 @@ import {
   countReplayable,
   findDelivery,
   findReplay,
+  insertOpenEndedReplay,
   insertReplay,
   scheduleRedelivery,
   type EndpointScope,
@@ -65,8 +66,10 @@ export function replayView(row: ReplayRow) {
 }
 
 /**
- * Re-sends the endpoint's matching deliveries in the background. The same arguments give the same
- * replay (an omitted `until` means "now", so it is part of the key only as given).
+ * Re-sends the endpoint's matching deliveries in the background. With an explicit `until` the same
+ * arguments always give the same replay. An omitted `until` means "now": the same call gives the
+ * same replay only while that one is queued or running; after it finished, the call starts a new
+ * one (which also takes the deliveries that failed since), instead of answering with the old one.
  */
 export async function startEndpointReplay(deps: ApiDeps, scope: EndpointScope, endpointId: string, input: ReplayInput) {
   await getEndpoint(deps, scope, endpointId);
@@ -81,7 +84,7 @@ export async function startEndpointReplay(deps: ApiDeps, scope: EndpointScope, e
   const argsKey = createHash('sha256')
     .update(JSON.stringify([input.since.toISOString(), input.until?.toISOString() ?? null, input.status]))
     .digest('hex');
-  const { row, created } = await insertReplay(deps.db, {
+  const values = {
     id: newId('replay'),
     workspaceId: scope.workspaceId,
     endpointId,
@@ -90,7 +93,8 @@ export async function startEndpointReplay(deps: ApiDeps, scope: EndpointScope, e
     until,
     statusFilter: input.status,
     count: await countReplayable(deps.db, criteria),
-  });
+  };
+  const { row, created } = input.until ? await insertReplay(deps.db, values) : await insertOpenEndedReplay(deps.db, values, `open:${argsKey}:`);
   if (created) await enqueueBestEffort(deps, () => deps.queues.enqueueReplay(row.id));
   return { replayId: row.id, count: row.count };
 }

@@ -66,10 +66,14 @@ export type EndpointPatch = Partial<
   Pick<typeof endpoints.$inferInsert, 'name' | 'description' | 'url' | 'urlNormalized' | 'eventTypes' | 'filter' | 'headers' | 'enabled' | 'disabledAt' | 'disabledReason' | 'consecutiveFailures' | 'failingSince'>
 >;
 
+/**
+ * `updated_at` is the version the API's fan-out cache is checked against (insertEventsWithDeliveries),
+ * so every update moves it forward, also two in the same millisecond or from a host whose clock is behind.
+ */
 export async function updateEndpoint(db: Db, scope: EndpointScope, id: string, patch: EndpointPatch): Promise<EndpointRow | undefined> {
   const [row] = await db
     .update(endpoints)
-    .set({ ...patch, updatedAt: new Date() })
+    .set({ ...patch, updatedAt: sql`greatest(now(), ${endpoints.updatedAt} + interval '1 millisecond')` })
     .where(inScope(scope, id))
     .returning(endpointColumns);
   return row;

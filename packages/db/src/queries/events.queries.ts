@@ -53,7 +53,19 @@ export interface FanoutCandidate {
   linkId: string | null;
   eventTypes: string[];
   filter: unknown;
+  /** The row's version: a delivery chosen from this row is written only while the row still has it. */
+  updatedAt: Date;
 }
+
+const candidateColumns = {
+  id: endpoints.id,
+  kind: endpoints.kind,
+  linkId: endpoints.linkId,
+  eventTypes: endpoints.eventTypes,
+  filter: endpoints.filter,
+  updatedAt: endpoints.updatedAt,
+};
+const isActive = () => and(isNull(endpoints.disabledAt), eq(endpoints.enabled, true));
 
 /**
  * Active endpoints of the workspace subscribed to any of `types`. The per-event rule (link, filter)
@@ -61,14 +73,21 @@ export interface FanoutCandidate {
  */
 export async function findFanoutCandidates(db: Db, input: { workspaceId: string; types: readonly string[] }): Promise<FanoutCandidate[]> {
   return db
-    .select({ id: endpoints.id, kind: endpoints.kind, linkId: endpoints.linkId, eventTypes: endpoints.eventTypes, filter: endpoints.filter })
+    .select(candidateColumns)
+    .from(endpoints)
+    .where(and(eq(endpoints.workspaceId, input.workspaceId), sql`${endpoints.eventTypes} && ${sql.param([...input.types])}::text[]`, isActive()));
+}
+
+/** The current rows of these endpoints, if still active (after a write found them changed). */
+export async function findActiveCandidates(db: Db, refs: readonly { workspaceId: string; endpointId: string }[]): Promise<FanoutCandidate[]> {
+  if (refs.length === 0) return [];
+  return db
+    .select(candidateColumns)
     .from(endpoints)
     .where(
       and(
-        eq(endpoints.workspaceId, input.workspaceId),
-        sql`${endpoints.eventTypes} && ${sql.param([...input.types])}::text[]`,
-        isNull(endpoints.disabledAt),
-        eq(endpoints.enabled, true),
+        sql`(${endpoints.workspaceId}, ${endpoints.id}) IN (SELECT * FROM unnest(${sql.param(refs.map((r) => r.workspaceId))}::text[], ${sql.param(refs.map((r) => r.endpointId))}::text[]))`,
+        isActive(),
       ),
     );
 }
@@ -102,6 +121,11 @@ export interface AcceptedDeliveryRow extends NewDelivery {
   createdAt: Date;
   /** Only an endpoint that is still enabled receives it (a test goes to a disabled endpoint too). */
   requireActive: boolean;
+  /**
+   * With `requireActive`: the endpoint's `updatedAt` when its triggers, link and filter chose this
+   * delivery (FanoutCandidate); the delivery is written only if the row still has that version.
+   */
+  endpointVersion: Date | null;
 }
 
 // The payloads travel as one JSON array ($5) rather than a text[]: pg escapes each element of a text
@@ -120,10 +144,10 @@ const INSERT_EVENTS_WITH_DELIVERIES = `
   ), dl AS (
     INSERT INTO deliveries (id, workspace_id, event_id, endpoint_id, endpoint_kind, event_type, test, max_attempts, next_attempt_at, job_id, job_trigger, created_at, updated_at)
     SELECT u.id, u.workspace_id, u.event_id, u.endpoint_id, e.kind, u.event_type, u.test, u.max_attempts, u.created_at, u.job_id, u.job_trigger, u.created_at, u.created_at
-    FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::boolean[], $15::int[], $16::text[], $17::text[], $18::timestamptz[], $19::boolean[])
-      AS u(id, workspace_id, event_id, endpoint_id, event_type, test, max_attempts, job_id, job_trigger, created_at, require_active)
+    FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::boolean[], $15::int[], $16::text[], $17::text[], $18::timestamptz[], $19::boolean[], $20::bigint[])
+      AS u(id, workspace_id, event_id, endpoint_id, event_type, test, max_attempts, job_id, job_trigger, created_at, require_active, endpoint_version)
     JOIN endpoints e ON e.id = u.endpoint_id AND e.workspace_id = u.workspace_id
-    WHERE NOT u.require_active OR (e.enabled AND e.disabled_at IS NULL)
+    WHERE NOT u.require_active OR (e.enabled AND e.disabled_at IS NULL AND e.updated_at = 'epoch'::timestamptz + u.endpoint_version * interval '1 millisecond')
     RETURNING 1
   )
   SELECT count(*)::int AS n FROM dl`;
@@ -132,8 +156,10 @@ const INSERT_EVENTS_WITH_DELIVERIES = `
  * Events and their deliveries, of any number of requests and workspaces, in one statement (so one
  * round trip and one commit, atomic without an explicit transaction). The caller chose the targets
  * from a short-lived cache; the join re-checks each against the table, so a delivery is never
- * written for an endpoint deleted, disabled or moved since: it is left out, and the count of
- * deliveries written tells the caller so.
+ * written for an endpoint deleted, disabled or moved since, nor for one whose triggers, link or
+ * filter changed since the cache read it (its `updated_at` is another version: the filter is
+ * evaluated in JS, so the version stands for all three). Such a delivery is left out, and the count
+ * of deliveries written tells the caller so (it decides again from the current row).
  */
 export async function insertEventsWithDeliveries(db: Db, rows: { events: readonly AcceptedEventRow[]; deliveries: readonly AcceptedDeliveryRow[] }): Promise<number> {
   if (rows.events.length === 0 && rows.deliveries.length === 0) return 0;
@@ -145,6 +171,8 @@ export async function insertEventsWithDeliveries(db: Db, rows: { events: readonl
     values: [
       ev('id'), ev('workspaceId'), ev('type'), ev('linkId'), JSON.stringify(ev('payload')), ev('idempotencyKey'), ev('test'), ev('createdAt'),
       dl('id'), dl('workspaceId'), dl('eventId'), dl('endpointId'), dl('eventType'), dl('test'), dl('maxAttempts'), dl('jobId'), dl('trigger'), dl('createdAt'), dl('requireActive'),
+      // Epoch milliseconds: pg turns a number into text several times faster than a Date.
+      rows.deliveries.map((r) => r.endpointVersion?.getTime() ?? null),
     ],
   });
   return Number(result.rows[0]?.n ?? 0);

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, like, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { replays } from '../schema/index.js';
 
@@ -13,6 +13,30 @@ export async function insertReplay(db: Db, values: typeof replays.$inferInsert):
     .from(replays)
     .where(and(eq(replays.endpointId, values.endpointId), eq(replays.argsKey, values.argsKey)));
   return { row: existing!, created: false };
+}
+
+/**
+ * An open-ended replay (no `until`) is the same request as an earlier one only while that one is
+ * queued or running: once it finished, asking again is a new replay, which also takes what failed
+ * since. Its key is `keyPrefix` + its id; the calls for one prefix take turns on a transaction-scoped
+ * advisory lock, so concurrent calls still make one replay.
+ */
+export async function insertOpenEndedReplay(
+  db: Db,
+  values: typeof replays.$inferInsert & { id: string },
+  keyPrefix: string,
+): Promise<{ row: ReplayRow; created: boolean }> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`replay:${values.endpointId}:${keyPrefix}`}, 0))`);
+    const [active] = await tx
+      .select()
+      .from(replays)
+      .where(and(eq(replays.endpointId, values.endpointId), like(replays.argsKey, `${keyPrefix}%`), inArray(replays.status, ['queued', 'running'])))
+      .limit(1);
+    if (active) return { row: active, created: false };
+    const [inserted] = await tx.insert(replays).values({ ...values, argsKey: `${keyPrefix}${values.id}` }).returning();
+    return { row: inserted!, created: true };
+  });
 }
 
 export async function findReplay(db: Db, input: { workspaceId: string; endpointId: string; replayId: string }): Promise<ReplayRow | undefined> {
