@@ -11,6 +11,7 @@ import { workerConfigSchema } from '../apps/worker/src/config.js';
 import { startWorker, type WorkerRuntime } from '../apps/worker/src/runtime.js';
 import type { Scope } from '@dispatch/core';
 import type { Resolver } from '../apps/worker/src/delivery/safe-lookup.js';
+import { testEncryptionEnv } from './encryption-key.js';
 import { createPrivateDatabase } from './private-database.js';
 
 // A whole Dispatch in one test process: the real API (over HTTP via supertest), the real worker,
@@ -34,8 +35,8 @@ export interface Harness {
   prefix: string;
   env: Record<string, string | undefined>;
   redisUrl: string;
-  /** What a child process (spawnApp) needs to share this harness's database and queues. */
-  childEnv(): { DATABASE_URL: string; REDIS_URL: string; DISPATCH_QUEUE_PREFIX: string };
+  /** What a child process (spawnApp) needs to share this harness's database, queues and encryption keys. */
+  childEnv(): { DATABASE_URL: string; REDIS_URL: string; DISPATCH_QUEUE_PREFIX: string; DISPATCH_ENCRYPTION_KEY: string; DISPATCH_ENCRYPTION_KEYS: string };
   newWorkspace(features?: ('integrations')[]): Promise<TestWorkspace>;
   startWorker(): Promise<WorkerRuntime>;
   stopWorker(): Promise<void>;
@@ -68,6 +69,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Short schedules in tests: a realistic breaker pause would dwarf them (fault tests set their own).
     DISPATCH_BREAKER_PAUSE: '100ms',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...testEncryptionEnv(),
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...options.env,
   };
@@ -83,7 +85,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     prefix,
     env,
     redisUrl,
-    childEnv: () => ({ DATABASE_URL: env.DATABASE_URL!, REDIS_URL: redisUrl, DISPATCH_QUEUE_PREFIX: prefix }),
+    childEnv: () => ({
+      DATABASE_URL: env.DATABASE_URL!,
+      REDIS_URL: redisUrl,
+      DISPATCH_QUEUE_PREFIX: prefix,
+      DISPATCH_ENCRYPTION_KEY: env.DISPATCH_ENCRYPTION_KEY ?? '',
+      DISPATCH_ENCRYPTION_KEYS: env.DISPATCH_ENCRYPTION_KEYS ?? '',
+    }),
     get worker() {
       return worker;
     },

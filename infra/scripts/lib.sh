@@ -86,11 +86,11 @@ docker_usable() {
 start_with_docker() {
   local service="$1"
   log "starting $service with docker compose"
-  # The compose file requires these for the api/worker services; placeholders are fine
-  # because only the backing service is started here.
+  # The compose file requires an admin token for the api/worker services; only the backing service
+  # starts here, so a throwaway random one does. (The encryption key is not required by the compose
+  # file: the processes themselves refuse to start without one, so no placeholder key exists anywhere.)
   (cd "$DISPATCH_ROOT" &&
-    DISPATCH_ENCRYPTION_KEY="${DISPATCH_ENCRYPTION_KEY:-unused}" \
-    DISPATCH_ADMIN_TOKEN="${DISPATCH_ADMIN_TOKEN:-unused}" \
+    DISPATCH_ADMIN_TOKEN="${DISPATCH_ADMIN_TOKEN:-$(node -e 'process.stdout.write(require("node:crypto").randomBytes(24).toString("base64url"))')}" \
       docker compose up -d "$service")
 }
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { parseByteSize, resolveEncryptionKey, sharedConfigFields } from '@dispatch/core';
+import { encryptionKeyFields, parseByteSize, sharedConfigFields, withEncryptionKeys } from '@dispatch/core';
 
 const schema = z
   .object({
     ...sharedConfigFields,
+    ...encryptionKeyFields,
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DISPATCH_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     DISPATCH_MAX_BODY: z
@@ -21,14 +22,8 @@ const schema = z
     DISPATCH_RATE_LIMIT: z.coerce.number().int().min(1).default(1000),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(20),
   })
-  .transform((env, ctx) => {
-    try {
-      return { ...env, encryptionKey: resolveEncryptionKey(env) };
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', path: ['DISPATCH_ENCRYPTION_KEY'], message: (error as Error).message });
-      return z.NEVER;
-    }
-  });
+  // Refuses to start without a key (no key is built in); see encryption-keys.ts.
+  .transform(withEncryptionKeys);
 
 export const apiConfigSchema = schema;
 export type ApiConfig = z.infer<typeof schema>;
