@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { parseConfig } from '@dispatch/core';
-import { pino } from 'pino';
+import type { DestinationStream } from 'pino';
 import { Redis } from 'ioredis';
 import supertest from 'supertest';
 import { createApp } from '../apps/api/src/app.js';
 import { buildApiDeps } from '../apps/api/src/bootstrap.js';
 import { apiConfigSchema } from '../apps/api/src/config.js';
+import { createLogger } from '../apps/api/src/http/logger.js';
 import { createApiKey, createWorkspace } from '../apps/api/src/services/workspaces.service.js';
 import { workerConfigSchema } from '../apps/worker/src/config.js';
 import { startWorker, type WorkerRuntime } from '../apps/worker/src/runtime.js';
@@ -26,6 +27,8 @@ export interface HarnessOptions {
   worker?: boolean;
   /** DNS resolver for the worker's HTTP client (default: the system's). */
   resolver?: Resolver;
+  /** Where the API's and the worker's log lines go (default: stdout), with the apps' redaction. */
+  logDestination?: DestinationStream;
 }
 
 export interface Harness {
@@ -73,7 +76,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...options.env,
   };
-  const logger = pino({ level: env.LOG_LEVEL });
+  const logger = createLogger(env.LOG_LEVEL ?? 'silent', options.logDestination);
   const { deps, close: closeApi } = buildApiDeps(parseConfig(apiConfigSchema, { ...env, ...options.apiEnv }), logger);
   const api = supertest(createApp(deps));
   let worker: WorkerRuntime | undefined;

@@ -76,6 +76,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string) {
         '- Strings may not contain NUL (U+0000): 400. Times are ISO-8601 with an offset, in years 1 to 9999 (UTC).',
         '- A malformed percent-escape in the path is 400. OPTIONS is answered like any undeclared method: 404 (no CORS preflight).',
         '- Lists are newest first by id; ids are time-sortable and monotonic within a process.',
+        '- Custom headers of outbound webhooks are secrets: every answer (create included) shows their names with masked values (`••••••••`, plus the last 4 characters of a value of 20 characters or more). `headers` in a PATCH replaces the whole map; a masked value sent back is 400 (send the real value).',
       ].join('\n'),
     },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
