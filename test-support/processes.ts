@@ -9,7 +9,7 @@ import { testEncryptionEnv } from './encryption-key.js';
 // killed by `stopAllChildren` (call it in afterAll) and, as a last resort, when the test process exits.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ENTRIES = { worker: 'apps/worker/src/main.ts', api: 'apps/api/src/main.ts' } as const;
+const ENTRIES = { worker: 'apps/worker/src/main.ts', api: 'apps/api/src/main.ts', migrate: 'apps/api/src/migrate.ts' } as const;
 const OUTPUT_LIMIT = 20_000;
 
 export interface ChildApp {

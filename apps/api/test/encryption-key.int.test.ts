@@ -22,6 +22,7 @@ describe('a process without an encryption key', () => {
     ['api', 'development'],
     ['worker', 'test'],
     ['worker', 'development'],
+    ['migrate', 'development'],
   ] as const)('%s (NODE_ENV=%s) exits at once, naming both variables', async (kind, nodeEnv) => {
     const { outcome, output } = await exitOf(kind, { NODE_ENV: nodeEnv, DISPATCH_ENCRYPTION_KEY: '', DISPATCH_ENCRYPTION_KEYS: '' });
     expect(outcome).toEqual({ code: 1, signal: null });
@@ -30,7 +31,7 @@ describe('a process without an encryption key', () => {
     expect(output).toContain('DISPATCH_ENCRYPTION_KEYS');
   });
 
-  it.each(['api', 'worker'] as const)('%s refuses a bad key ring, saying what is wrong with it', async (kind) => {
+  it.each(['api', 'worker', 'migrate'] as const)('%s refuses a bad key ring, saying what is wrong with it', async (kind) => {
     const { outcome, output } = await exitOf(kind, { DISPATCH_ENCRYPTION_KEY: '', DISPATCH_ENCRYPTION_KEYS: `k1:${Buffer.alloc(16, 1).toString('base64')}` });
     expect(outcome).toEqual({ code: 1, signal: null });
     expect(output).toContain('DISPATCH_ENCRYPTION_KEYS: key "k1" is too short: 16 bytes, needs 32');

@@ -28,7 +28,7 @@ function successStatus(route: AnyRoute): string {
   if (route.method === 'delete') return '204';
   if (route.method !== 'post') return '200';
   if (/\/(redeliver\/:deliveryId|replay|events|events\/batch)$/.test(route.path)) return '202';
-  if (/\/(test|enable|rotate-secret)$/.test(route.path) || route.path.endsWith('/outbound/events')) return '200';
+  if (/\/(test|enable|rotate-secret|reseal)$/.test(route.path) || route.path.endsWith('/outbound/events')) return '200';
   return '201';
 }
 
@@ -77,6 +77,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string) {
         '- A malformed percent-escape in the path is 400. OPTIONS is answered like any undeclared method: 404 (no CORS preflight).',
         '- Lists are newest first by id; ids are time-sortable and monotonic within a process.',
         '- Custom headers of outbound webhooks are secrets: every answer (create included) shows their names with masked values (`••••••••`, plus the last 4 characters of a value of 20 characters or more). `headers` in a PATCH replaces the whole map; a masked value sent back is 400 (send the real value).',
+        '- Operator: GET /admin/secrets counts sealed values `{ keyId, total, current, remaining }`; POST /admin/secrets/reseal `{ limit?: 1..1000 }` re-seals at most `limit` of them under the key ring\'s first key and answers `{ keyId, resealed, remaining, total }` (call it until `remaining` is 0; 409 names an endpoint whose value no key of the ring opens).',
       ].join('\n'),
     },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
