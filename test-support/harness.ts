@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { parseConfig } from '@dispatch/core';
-import { pino } from 'pino';
+import type { DestinationStream } from 'pino';
 import { Redis } from 'ioredis';
 import supertest from 'supertest';
 import { createApp } from '../apps/api/src/app.js';
 import { buildApiDeps } from '../apps/api/src/bootstrap.js';
 import { apiConfigSchema } from '../apps/api/src/config.js';
+import { createLogger } from '../apps/api/src/http/logger.js';
 import { createApiKey, createWorkspace } from '../apps/api/src/services/workspaces.service.js';
 import { workerConfigSchema } from '../apps/worker/src/config.js';
 import { startWorker, type WorkerRuntime } from '../apps/worker/src/runtime.js';
 import type { Scope } from '@dispatch/core';
 import type { Resolver } from '../apps/worker/src/delivery/safe-lookup.js';
+import { testEncryptionEnv } from './encryption-key.js';
 import { createPrivateDatabase } from './private-database.js';
 
 // A whole Dispatch in one test process: the real API (over HTTP via supertest), the real worker,
@@ -25,6 +27,8 @@ export interface HarnessOptions {
   worker?: boolean;
   /** DNS resolver for the worker's HTTP client (default: the system's). */
   resolver?: Resolver;
+  /** Where the API's and the worker's log lines go (default: stdout), with the apps' redaction. */
+  logDestination?: DestinationStream;
 }
 
 export interface Harness {
@@ -34,8 +38,8 @@ export interface Harness {
   prefix: string;
   env: Record<string, string | undefined>;
   redisUrl: string;
-  /** What a child process (spawnApp) needs to share this harness's database and queues. */
-  childEnv(): { DATABASE_URL: string; REDIS_URL: string; DISPATCH_QUEUE_PREFIX: string };
+  /** What a child process (spawnApp) needs to share this harness's database, queues and encryption keys. */
+  childEnv(): { DATABASE_URL: string; REDIS_URL: string; DISPATCH_QUEUE_PREFIX: string; DISPATCH_ENCRYPTION_KEY: string; DISPATCH_ENCRYPTION_KEYS: string };
   newWorkspace(features?: ('integrations')[]): Promise<TestWorkspace>;
   startWorker(): Promise<WorkerRuntime>;
   stopWorker(): Promise<void>;
@@ -68,10 +72,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Short schedules in tests: a realistic breaker pause would dwarf them (fault tests set their own).
     DISPATCH_BREAKER_PAUSE: '100ms',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...testEncryptionEnv(),
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...options.env,
   };
-  const logger = pino({ level: env.LOG_LEVEL });
+  const logger = createLogger(env.LOG_LEVEL ?? 'silent', options.logDestination);
   const { deps, close: closeApi } = buildApiDeps(parseConfig(apiConfigSchema, { ...env, ...options.apiEnv }), logger);
   const api = supertest(createApp(deps));
   let worker: WorkerRuntime | undefined;
@@ -83,7 +88,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     prefix,
     env,
     redisUrl,
-    childEnv: () => ({ DATABASE_URL: env.DATABASE_URL!, REDIS_URL: redisUrl, DISPATCH_QUEUE_PREFIX: prefix }),
+    childEnv: () => ({
+      DATABASE_URL: env.DATABASE_URL!,
+      REDIS_URL: redisUrl,
+      DISPATCH_QUEUE_PREFIX: prefix,
+      DISPATCH_ENCRYPTION_KEY: env.DISPATCH_ENCRYPTION_KEY ?? '',
+      DISPATCH_ENCRYPTION_KEYS: env.DISPATCH_ENCRYPTION_KEYS ?? '',
+    }),
     get worker() {
       return worker;
     },

@@ -2,13 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { QUEUES, redisConnectionOptions } from '@dispatch/queue';
+import { testEncryptionEnv } from './encryption-key.js';
 
 // The worker and the API as real child processes, run from source exactly as an operator would run
 // them (`node --import tsx`), so a test can kill -9 or SIGTERM them. Every child is tracked and
 // killed by `stopAllChildren` (call it in afterAll) and, as a last resort, when the test process exits.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ENTRIES = { worker: 'apps/worker/src/main.ts', api: 'apps/api/src/main.ts' } as const;
+const ENTRIES = { worker: 'apps/worker/src/main.ts', api: 'apps/api/src/main.ts', migrate: 'apps/api/src/migrate.ts' } as const;
 const OUTPUT_LIMIT = 20_000;
 
 export interface ChildApp {
@@ -29,7 +30,7 @@ process.once('exit', () => {
 });
 
 /**
- * Environment every child gets: the test run's database, loopback receivers allowed, warnings and
+ * Environment every child gets: the test run's database and encryption key, loopback receivers allowed, warnings and
  * errors logged (kept in memory and shown only when a child misbehaves).
  */
 export function baseChildEnv(): Record<string, string> {
@@ -40,6 +41,7 @@ export function baseChildEnv(): Record<string, string> {
     DATABASE_URL: process.env.DATABASE_URL ?? '',
     DISPATCH_ALLOW_PRIVATE_DESTINATIONS: 'true',
     LOG_LEVEL: 'warn',
+    ...testEncryptionEnv(),
   };
 }
 

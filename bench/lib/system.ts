@@ -54,7 +54,9 @@ export class System {
       DISPATCH_ADMIN_TOKEN: this.config.adminToken,
       DISPATCH_ALLOW_PRIVATE_DESTINATIONS: 'true',
       DISPATCH_RATE_LIMIT: '1000000',
+      // The bench's own random key, and no ring from the shell (both at once are refused).
       DISPATCH_ENCRYPTION_KEY: this.config.encryptionKey,
+      DISPATCH_ENCRYPTION_KEYS: '',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
       ...extra,

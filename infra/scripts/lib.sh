@@ -101,14 +101,14 @@ compose_password() {
 }
 
 # docker compose on the compose file plus infra/compose.local-services.yml, which publishes postgres
-# and redis on 127.0.0.1 (the compose file alone publishes neither). The api/worker secrets are
-# required by the compose file; placeholders are fine because only a backing service is started here.
+# and redis on 127.0.0.1 (the compose file alone publishes neither). The compose file requires an
+# admin token for the api/worker services; only a backing service starts here, so a throwaway random
+# one does. (No encryption key: the processes refuse to start without one; no placeholder exists.)
 compose() {
   (cd "$DISPATCH_ROOT" &&
     DISPATCH_POSTGRES_PASSWORD="$(compose_password postgres)" \
     DISPATCH_REDIS_PASSWORD="$(compose_password redis)" \
-    DISPATCH_ENCRYPTION_KEY="${DISPATCH_ENCRYPTION_KEY:-unused}" \
-    DISPATCH_ADMIN_TOKEN="${DISPATCH_ADMIN_TOKEN:-unused}" \
+    DISPATCH_ADMIN_TOKEN="${DISPATCH_ADMIN_TOKEN:-$(node -e 'process.stdout.write(require("node:crypto").randomBytes(24).toString("base64url"))')}" \
       docker compose -f docker-compose.yml -f infra/compose.local-services.yml "$@")
 }
 

@@ -12,15 +12,16 @@ install_deps
 export PORT="${PORT:-3000}"
 export DISPATCH_ALLOW_PRIVATE_DESTINATIONS="${DISPATCH_ALLOW_PRIVATE_DESTINATIONS:-false}"
 
-# Secrets: generated for a local run when not given. The encryption key is kept in .data so
-# webhook secrets encrypted by one run can be decrypted by the next.
+# Secrets: generated for a local run when not given. The processes have no built-in encryption key
+# and refuse to start without one, so a local install gets its own random key, kept in .data so
+# secrets sealed by one run can be opened by the next. A key ring (DISPATCH_ENCRYPTION_KEYS) is used as given.
 notes=()
-if [ -z "${DISPATCH_ENCRYPTION_KEY:-}" ]; then
+if [ -z "${DISPATCH_ENCRYPTION_KEY:-}" ] && [ -z "${DISPATCH_ENCRYPTION_KEYS:-}" ]; then
   key_file="$DISPATCH_DATA_DIR/encryption-key"
   if [ ! -s "$key_file" ]; then
     mkdir -p "$DISPATCH_DATA_DIR"
     (umask 077 && node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64"))' >"$key_file")
-    notes+=("DISPATCH_ENCRYPTION_KEY was unset: generated one into $key_file (reused by later runs; keep it, it decrypts stored webhook secrets)")
+    notes+=("DISPATCH_ENCRYPTION_KEY was unset: generated one into $key_file (reused by later runs; keep it and back it up: it opens the stored webhook secrets and custom headers)")
   else
     notes+=("DISPATCH_ENCRYPTION_KEY was unset: using the key in $key_file")
   fi

@@ -11,6 +11,7 @@ import { mountHealth } from './routes/health.routes.js';
 import { linkRoutes } from './routes/links.routes.js';
 import { linkWebhookRoutes } from './routes/link-webhooks.routes.js';
 import { outboundRoutes } from './routes/outbound.routes.js';
+import { secretsRoutes } from './routes/secrets.routes.js';
 import { webhookRoutes } from './routes/webhooks.routes.js';
 
 export const API_VERSION = '0.1.0';
@@ -39,7 +40,7 @@ export function createApp(deps: ApiDeps): express.Express {
   // The catalog comes before the outbound routes so `/integrations/outbound/events` is not read as an id.
   // The event routes come first: POST /api/events is nearly all of the traffic, and no other path
   // starts with /events, so it is matched without testing every other route's path on the way.
-  const routes = [...eventRoutes, ...adminRoutes, ...linkRoutes, ...linkWebhookRoutes, ...webhookRoutes, ...catalogRoutes, ...outboundRoutes];
+  const routes = [...eventRoutes, ...adminRoutes, ...secretsRoutes, ...linkRoutes, ...linkWebhookRoutes, ...webhookRoutes, ...catalogRoutes, ...outboundRoutes];
   const openApi = buildOpenApi(routes, API_VERSION);
   api.get('/openapi.json', (_req, res) => {
     res.json(openApi);

@@ -38,7 +38,7 @@ export function buildApiDeps(config: ApiConfig, logger: Logger) {
     db: dbHandle.db,
     redis,
     queues,
-    secretBox: new SecretBox(config.encryptionKey),
+    secretBox: new SecretBox(config.encryptionKeys),
     logger,
     fanoutCache: new FanoutCache(dbHandle.db),
     // Called only after `deps` exists (when a request is accepted).

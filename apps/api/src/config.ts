@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { parseByteSize, resolveEncryptionKey, sharedConfigFields } from '@dispatch/core';
+import { encryptionKeyFields, parseByteSize, sharedConfigFields, withEncryptionKeys } from '@dispatch/core';
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 const isProxyAddress = (item: string) => {
@@ -35,6 +35,7 @@ const trustProxy = z
 const schema = z
   .object({
     ...sharedConfigFields,
+    ...encryptionKeyFields,
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DISPATCH_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     DISPATCH_MAX_BODY: z
@@ -57,14 +58,8 @@ const schema = z
     DISPATCH_TRUST_PROXY: trustProxy,
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(20),
   })
-  .transform((env, ctx) => {
-    try {
-      return { ...env, encryptionKey: resolveEncryptionKey(env) };
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', path: ['DISPATCH_ENCRYPTION_KEY'], message: (error as Error).message });
-      return z.NEVER;
-    }
-  });
+  // Refuses to start without a key (no key is built in); see encryption-keys.ts.
+  .transform(withEncryptionKeys);
 
 export const apiConfigSchema = schema;
 export type ApiConfig = z.infer<typeof schema>;

@@ -1,11 +1,13 @@
-import { parseConfig, sharedConfigFields } from '@dispatch/core';
+import { encryptionKeyFields, parseConfig, SecretBox, sharedConfigFields, withEncryptionKeys } from '@dispatch/core';
 import { createDb, runMigrations } from '@dispatch/db';
 import { z } from 'zod';
+import { sealPlaintextHeaders } from './services/secrets.service.js';
 
-// Applies the generated migrations and exits; run before starting API processes.
+// Applies the generated migrations, then seals what SQL could not (it has no key): custom headers
+// an older version stored in plaintext. Run before starting API processes; needs the encryption key.
 const config = (() => {
   try {
-    return parseConfig(z.object({ DATABASE_URL: sharedConfigFields.DATABASE_URL }), process.env);
+    return parseConfig(z.object({ DATABASE_URL: sharedConfigFields.DATABASE_URL, ...encryptionKeyFields }).transform(withEncryptionKeys), process.env);
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);
@@ -15,7 +17,8 @@ const config = (() => {
 const handle = createDb(config.DATABASE_URL, { max: 1, applicationName: 'dispatch-migrate' });
 try {
   await runMigrations(handle.db);
-  console.error('migrations applied');
+  const sealed = await sealPlaintextHeaders({ db: handle.db, secretBox: new SecretBox(config.encryptionKeys) });
+  console.error(sealed > 0 ? `migrations applied; sealed the plaintext custom headers of ${sealed} endpoint(s)` : 'migrations applied');
 } finally {
   await handle.close();
 }

@@ -17,12 +17,15 @@ const read = (file: string) => load(readFileSync(join(root, file), 'utf8')) as {
 const compose = read('docker-compose.yml');
 const localServices = read('infra/compose.local-services.yml');
 
-const SECRETS = {
-  DISPATCH_ENCRYPTION_KEY: 'compose-test-encryption-key-0123456789',
+// Required by the compose file itself. The encryption key is required by the processes (one of two
+// variables, which compose cannot express): see "refuses to start without an encryption key".
+const ENCRYPTION = { DISPATCH_ENCRYPTION_KEY: 'compose-test-encryption-key-0123456789' };
+const REQUIRED = {
   DISPATCH_ADMIN_TOKEN: 'compose-test-admin-token-0123456789',
   DISPATCH_POSTGRES_PASSWORD: 'pg0123456789abcdef',
   DISPATCH_REDIS_PASSWORD: 'redis0123456789abcdef',
 };
+const SECRETS = { ...ENCRYPTION, ...REQUIRED };
 
 /** Compose's interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}, $$. */
 function interpolate(text: string, env: Record<string, string>): string {
@@ -84,14 +87,23 @@ describe('docker-compose.yml', () => {
     const worker = parseConfig(workerConfigSchema, containerEnv(compose.services.worker!, SECRETS));
     for (const config of [api, worker]) {
       expect(config.NODE_ENV).toBe('production');
-      expect(config.encryptionKey).toBe(SECRETS.DISPATCH_ENCRYPTION_KEY);
+      expect(config.encryptionKeys.map((key) => key.id)).toEqual(['default']);
       expect(new URL(config.DATABASE_URL)).toMatchObject({ hostname: 'postgres', password: SECRETS.DISPATCH_POSTGRES_PASSWORD });
       expect(new URL(config.REDIS_URL)).toMatchObject({ hostname: 'redis', password: SECRETS.DISPATCH_REDIS_PASSWORD });
     }
     expect(worker.DISPATCH_WORKER_HEARTBEAT_FILE).toEqual(expect.any(String));
   });
 
-  it.each(Object.keys(SECRETS))('refuses to start without %s', (name) => {
+  it('refuses to start without an encryption key: the apps exit, as compose cannot require one of two variables', () => {
+    for (const service of ['api', 'worker'] as const) {
+      const schema = service === 'api' ? apiConfigSchema : workerConfigSchema;
+      expect(() => parseConfig(schema, containerEnv(compose.services[service]!, REQUIRED))).toThrow(/DISPATCH_ENCRYPTION_KEYS/);
+      const ring = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+      expect(parseConfig(schema, containerEnv(compose.services[service]!, { ...REQUIRED, DISPATCH_ENCRYPTION_KEYS: ring })).encryptionKeys.map((key) => key.id)).toEqual(['k1']);
+    }
+  });
+
+  it.each(Object.keys(REQUIRED))('refuses to start without %s', (name) => {
     const env: Record<string, string> = { ...SECRETS };
     delete env[name];
     const everything = () => Object.values(compose.services).forEach((service) => (containerEnv(service, env), (service.command ?? []).map((part) => interpolate(part, env))));

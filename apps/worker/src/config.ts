@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { durationField, resolveEncryptionKey, sharedConfigFields } from '@dispatch/core';
+import { durationField, encryptionKeyFields, sharedConfigFields, withEncryptionKeys } from '@dispatch/core';
 
 const schema = z
   .object({
     ...sharedConfigFields,
+    ...encryptionKeyFields,
     DISPATCH_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
     /** At most this many of a worker's concurrent deliveries go to any one endpoint. */
     DISPATCH_ENDPOINT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
@@ -21,14 +22,8 @@ const schema = z
      */
     DISPATCH_WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
   })
-  .transform((env, ctx) => {
-    try {
-      return { ...env, encryptionKey: resolveEncryptionKey(env) };
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', path: ['DISPATCH_ENCRYPTION_KEY'], message: (error as Error).message });
-      return z.NEVER;
-    }
-  });
+  // Refuses to start without a key (no key is built in); see encryption-keys.ts.
+  .transform(withEncryptionKeys);
 
 export const workerConfigSchema = schema;
 export type WorkerConfig = z.infer<typeof schema>;

@@ -38,7 +38,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     config,
     db: dbHandle.db,
     queues,
-    secretBox: new SecretBox(config.encryptionKey),
+    secretBox: new SecretBox(config.encryptionKeys),
     http: createHttpClient({ timeoutMs: config.DISPATCH_REQUEST_TIMEOUT, allowPrivateDestinations: config.DISPATCH_ALLOW_PRIVATE_DESTINATIONS, lookup: options.lookup }),
     endpointGuard: new EndpointGuard({
       perEndpoint: config.DISPATCH_ENDPOINT_CONCURRENCY,

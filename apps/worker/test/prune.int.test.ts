@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { getEventDefinition } from '@dispatch/core';
-import { attempts, deliveries, events } from '@dispatch/db';
+import { attempts, deliveries, endpoints, events } from '@dispatch/db';
 import { eventually, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { Receiver } from '../../../test-support/receiver.js';
 import { pruneJob } from '../src/jobs/prune.job.js';
@@ -51,4 +51,24 @@ it('prunes attempts and finished events past retention, and keeps the rest', asy
   expect(n).toBe(0);
   const recent = await h.api.get(`/api/events/${recentId}`).set(ws.auth);
   expect(recent.body.deliveries[0].lastAttempt.statusCode).toBe(200);
+});
+
+it('clears rotated-out secrets whose grace period is over, and keeps those still in grace', async () => {
+  const rotated = async () => {
+    const hook = await h.api.post('/api/webhooks-manage').set(ws.auth).send({ name: 'r', url: receiver.url('/r'), triggers: ['lead.created'] });
+    const rotation = await h.api.post(`/api/webhooks-manage/${hook.body.id}/rotate-secret`).set(ws.auth).send({ graceSeconds: 3600 });
+    expect(rotation.status).toBe(200);
+    return hook.body.id as string;
+  };
+  const [expired, inGrace] = [await rotated(), await rotated()];
+  await h.deps.db.update(endpoints).set({ previousSecretExpiresAt: new Date(Date.now() - 1000) }).where(eq(endpoints.id, expired));
+  const previous = async (id: string) =>
+    (await h.deps.db.select({ sealed: endpoints.previousSecretSealed, expiresAt: endpoints.previousSecretExpiresAt }).from(endpoints).where(eq(endpoints.id, id)))[0]!;
+  const kept = await previous(inGrace);
+
+  const result = await pruneJob(h.worker!.deps);
+  expect(result.previousSecrets).toBe(1);
+  expect(await previous(expired)).toEqual({ sealed: null, expiresAt: null });
+  expect(await previous(inGrace)).toEqual(kept);
+  expect(kept.sealed).toMatch(/^v2\./);
 });

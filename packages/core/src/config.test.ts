@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { durationField, parseConfig, resolveEncryptionKey, sharedConfigFields } from './config.js';
+import { durationField, parseConfig, sharedConfigFields } from './config.js';
 
 const schema = z.object(sharedConfigFields);
 
@@ -29,7 +29,6 @@ describe('parseConfig with sharedConfigFields', () => {
       LOG_LEVEL: 'info',
     });
     expect(config.DISPATCH_RETRY_SCHEDULE).toHaveLength(7);
-    expect(config.DISPATCH_ENCRYPTION_KEY).toBeUndefined();
   });
 
   it('reads and converts given values', () => {
@@ -43,7 +42,6 @@ describe('parseConfig with sharedConfigFields', () => {
       DISPATCH_DISABLE_AFTER: '1h',
       DISPATCH_DISABLE_AFTER_FAILURES: '3',
       DISPATCH_ALLOW_PRIVATE_DESTINATIONS: 'true',
-      DISPATCH_ENCRYPTION_KEY: 'a-long-random-test-encryption-key',
       LOG_LEVEL: 'silent',
     });
     expect(config).toMatchObject({
@@ -56,7 +54,6 @@ describe('parseConfig with sharedConfigFields', () => {
       DISPATCH_DISABLE_AFTER: 3_600_000,
       DISPATCH_DISABLE_AFTER_FAILURES: 3,
       DISPATCH_ALLOW_PRIVATE_DESTINATIONS: true,
-      DISPATCH_ENCRYPTION_KEY: 'a-long-random-test-encryption-key',
       LOG_LEVEL: 'silent',
     });
   });
@@ -88,7 +85,6 @@ describe('parseConfig with sharedConfigFields', () => {
     ['REDIS_URL', 'localhost'],
     ['NODE_ENV', 'staging'],
     ['LOG_LEVEL', 'verbose'],
-    ['DISPATCH_ENCRYPTION_KEY', 'short'],
   ])('rejects %s=%j with an Error naming the variable', (name, value) => {
     const error = errorOf(() => parseConfig(schema, { [name]: value }));
     expect(error).toBeInstanceOf(Error);
@@ -120,24 +116,5 @@ describe('durationField', () => {
     expect(parseConfig(app, {}).INTERVAL).toBe(30_000);
     expect(parseConfig(app, { INTERVAL: '2m' }).INTERVAL).toBe(120_000);
     expect(() => parseConfig(app, { INTERVAL: 'often' })).toThrow('INTERVAL: "often" is not a duration');
-  });
-});
-
-describe('resolveEncryptionKey', () => {
-  it('returns the configured key', () => {
-    expect(resolveEncryptionKey({ NODE_ENV: 'production', DISPATCH_ENCRYPTION_KEY: 'k'.repeat(32) })).toBe('k'.repeat(32));
-    expect(resolveEncryptionKey({ NODE_ENV: 'development', DISPATCH_ENCRYPTION_KEY: 'k'.repeat(32) })).toBe('k'.repeat(32));
-  });
-
-  it('requires a key when NODE_ENV=production, naming the variable', () => {
-    expect(() => resolveEncryptionKey({ NODE_ENV: 'production' })).toThrow('DISPATCH_ENCRYPTION_KEY');
-    expect(() => resolveEncryptionKey({ NODE_ENV: 'production', DISPATCH_ENCRYPTION_KEY: undefined })).toThrow(
-      'required when NODE_ENV=production',
-    );
-  });
-
-  it.each(['development', 'test'])('falls back to a development key (long enough for SecretBox) when NODE_ENV=%s', (env) => {
-    const key = resolveEncryptionKey({ NODE_ENV: env });
-    expect(key.length).toBeGreaterThanOrEqual(16);
   });
 });

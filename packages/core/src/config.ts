@@ -41,20 +41,10 @@ export const sharedConfigFields = {
   DISPATCH_DISABLE_AFTER: duration('5d'),
   DISPATCH_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(10),
   DISPATCH_ALLOW_PRIVATE_DESTINATIONS: booleanFlag,
-  DISPATCH_ENCRYPTION_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 
 export { booleanFlag, duration as durationField, parseByteSize };
-
-// Used only when NODE_ENV is development or test, so a laptop runs without setup; production refuses it.
-const DEVELOPMENT_ENCRYPTION_KEY = 'dispatch-development-key-not-for-production';
-
-export function resolveEncryptionKey(env: { NODE_ENV: string; DISPATCH_ENCRYPTION_KEY?: string | undefined }): string {
-  if (env.DISPATCH_ENCRYPTION_KEY) return env.DISPATCH_ENCRYPTION_KEY;
-  if (env.NODE_ENV === 'production') throw new Error('DISPATCH_ENCRYPTION_KEY: required when NODE_ENV=production');
-  return DEVELOPMENT_ENCRYPTION_KEY;
-}
 
 /** Parses the environment; throws one readable line per problem (the app prints it and exits). */
 export function parseConfig<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {

@@ -4,6 +4,8 @@ export * from './durations.js';
 export * from './retry.js';
 export * from './outcome.js';
 export * from './signing.js';
+export * from './encryption-keys.js';
+export * from './custom-headers.js';
 export * from './secret-box.js';
 export * from './envelope.js';
 export * from './destinations.js';

@@ -1,4 +1,5 @@
-// Log redaction paths shared by every process: secrets, API keys and signatures never reach the logs.
+// Log redaction paths shared by every process: secrets, API keys, custom headers and signatures
+// never reach the logs.
 export const LOG_REDACT_PATHS = [
   'req.headers.authorization',
   'headers.authorization',
@@ -11,6 +12,16 @@ export const LOG_REDACT_PATHS = [
   '*.apiKey',
   '*["webhook-signature"]',
   '*["svix-signature"]',
+  // Custom headers of outbound webhooks are secrets: any header map is left out of the logs whole,
+  // plaintext or sealed, wherever an object carrying one is logged.
+  'headers',
+  '*.headers',
+  'requestHeaders',
+  '*.requestHeaders',
+  'headersSealed',
+  '*.headersSealed',
+  'plaintextHeaders',
+  '*.plaintextHeaders',
 ];
 
 /**

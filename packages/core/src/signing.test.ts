@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
@@ -139,5 +141,23 @@ describe('maskSecret', () => {
     expect(masked.startsWith('whsec_••••••••')).toBe(true);
     expect(masked.endsWith(secret.slice(-4))).toBe(true);
     expect(masked).not.toContain(secret.slice(SECRET_PREFIX.length, -4));
+  });
+});
+
+describe('signing memory', () => {
+  it('keeps no signer (nor its secret) once a signature is made: a rotated-out secret leaves memory', () => {
+    // In a plain Node process: v8.queryObjects (which collects garbage, then counts the live objects
+    // a constructor built) does not see into jest's module sandbox.
+    const script = `
+      import { queryObjects } from 'node:v8';
+      import { Webhook } from 'svix';
+      import { generateSecret, signPayload } from ${JSON.stringify(new URL('./signing.ts', import.meta.url).href)};
+      for (let i = 0; i < 200; i++) signPayload([generateSecret()], 'msg_1', new Date(), '{}');
+      process.stdout.write(String(queryObjects(Webhook, { format: 'count' })));`;
+    const live = execFileSync(process.execPath, ['--no-warnings', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+    });
+    expect(Number(live)).toBe(0);
   });
 });

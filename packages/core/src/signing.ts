@@ -8,26 +8,16 @@ export function generateSecret(bytes = 32): string {
   return SECRET_PREFIX + randomBytes(bytes).toString('base64');
 }
 
-// Building a Webhook decodes the key; cache per secret since a worker signs for the same endpoints all day.
-const signers = new Map<string, Webhook>();
-const MAX_CACHED_SIGNERS = 10_000;
-
-function signerFor(secret: string): Webhook {
-  let signer = signers.get(secret);
-  if (!signer) {
-    if (signers.size >= MAX_CACHED_SIGNERS) signers.clear();
-    signer = new Webhook(secret);
-    signers.set(secret, signer);
-  }
-  return signer;
-}
+// No cache of signers: building one only decodes the key, which is small next to the HMAC itself,
+// and a cache would be a long-lived map keyed by plaintext secrets that keeps a rotated-out secret in
+// memory. The worker holds opened secrets in its SecretCache, where every entry expires.
 
 /**
  * Signature header value for one request. With several secrets (during a rotation's grace period)
  * the signatures are space-separated, newest first, so receivers on either secret verify.
  */
 export function signPayload(secrets: readonly string[], msgId: string, timestamp: Date, body: string): string {
-  return secrets.map((secret) => signerFor(secret).sign(msgId, timestamp, body)).join(' ');
+  return secrets.map((secret) => new Webhook(secret).sign(msgId, timestamp, body)).join(' ');
 }
 
 export function maskSecret(secret: string): string {

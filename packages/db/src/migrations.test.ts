@@ -13,6 +13,7 @@ const LANDED: Record<string, string> = {
   '0002_deliveries_drop_created_index': '9f42b3fdd3197055',
   '0003_deliveries_drop_event_fk': '498ff3e56b155f50',
   '0004_api_key_lifecycle': '95b07e7c1c0fa69b',
+  '0005_seal_custom_headers': 'e6f586ec0a0541a0',
 };
 
 const folder = new URL('../drizzle/', import.meta.url);

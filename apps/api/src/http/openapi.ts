@@ -30,7 +30,7 @@ function successStatuses(route: AnyRoute): string[] {
   // A test answers 200 once its attempt landed, else 202 with the delivery still pending.
   if (route.path.endsWith('/test')) return ['200', '202'];
   if (/\/(redeliver\/:deliveryId|replay|events|events\/batch)$/.test(route.path)) return ['202'];
-  if (/\/(enable|rotate-secret)$/.test(route.path) || route.path.endsWith('/outbound/events')) return ['200'];
+  if (/\/(enable|rotate-secret|reseal)$/.test(route.path) || route.path.endsWith('/outbound/events')) return ['200'];
   return ['201'];
 }
 
@@ -83,6 +83,8 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string) {
         '- expiresIn on key creation: 1m to 3650d. Revoking a revoked key is 204 again (its first revokedAt stays).',
         '- Rotation answers like key creation plus previousKeyExpiresAt; the new key keeps the old key\'s name, scopes and lifetime (if it had one). A revoked or expired key cannot be rotated: 409.',
         '- events:write also grants events:read. 429 (with retry-after) also for: failed authentication per client address, operator requests per API process, test sends per API key (a burst of 10, then one per 10 s).',
+        '- Custom headers of outbound webhooks are secrets: every answer (create included) shows their names with masked values (`••••••••`, plus the last 4 characters of a value of 20 characters or more). `headers` in a PATCH replaces the whole map; a masked value sent back is 400 (send the real value).',
+        '- Operator: GET /admin/secrets counts sealed values `{ keyId, total, current, remaining }`; POST /admin/secrets/reseal `{ limit?: 1..1000 }` re-seals at most `limit` of them under the key ring\'s first key and answers `{ keyId, resealed, remaining, total }` (call it until `remaining` is 0; 409 names an endpoint whose value no key of the ring opens).',
       ].join('\n'),
     },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },

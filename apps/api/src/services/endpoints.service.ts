@@ -16,6 +16,7 @@ import {
 import type { ApiDeps } from '../deps.js';
 import { validateDestination } from './destinations.js';
 import { isUniqueViolation } from './pg-errors.js';
+import { sealedHeaderColumns } from './sealed-headers.js';
 
 // The three kinds of receiver share one lifecycle; routes differ only in scope and field names.
 
@@ -54,7 +55,7 @@ export async function createEndpoint(deps: ApiDeps, scope: EndpointScope, input:
       ...destination,
       eventTypes: input.eventTypes,
       filter: input.filter ?? null,
-      headers: input.headers ?? {},
+      ...sealedHeaderColumns(deps.secretBox, input.headers ?? {}),
       enabled: input.enabled ?? true,
       secretSealed: deps.secretBox.seal(secret),
       secretHint: secret.slice(-4),
@@ -82,7 +83,8 @@ export async function updateEndpointFields(deps: ApiDeps, scope: EndpointScope, 
   if (input.name !== undefined) patch.name = input.name;
   if (input.description !== undefined) patch.description = input.description;
   if (input.filter !== undefined) patch.filter = input.filter;
-  if (input.headers !== undefined) patch.headers = input.headers;
+  // The map is replaced whole (the route refuses masked values, so a read sent back cannot land here).
+  if (input.headers !== undefined) Object.assign(patch, sealedHeaderColumns(deps.secretBox, input.headers));
   if (input.enabled !== undefined) patch.enabled = input.enabled;
   // Switching an endpoint on is also how an operator clears an automatic disable.
   if (input.enabled === true) Object.assign(patch, { disabledAt: null, disabledReason: null, consecutiveFailures: 0, failingSince: null });

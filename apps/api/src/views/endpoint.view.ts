@@ -2,7 +2,8 @@ import { SECRET_PREFIX } from '@dispatch/core';
 import type { EndpointRow } from '@dispatch/db';
 
 // Response shapes are built field by field, so a secret can only leave through the routes that
-// deliberately pass `secret` (create and rotate-secret).
+// deliberately pass `secret` (create and rotate-secret). Custom headers never leave: every answer,
+// create included, shows their names with masked values.
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 const maskedSecret = (row: EndpointRow) => `${SECRET_PREFIX}••••••••${row.secretHint}`;
@@ -30,7 +31,7 @@ export function outboundWebhookView(row: EndpointRow, fullSecret?: string) {
     description: row.description,
     events: row.eventTypes,
     filter: row.filter ?? null,
-    headers: row.headers,
+    headers: row.headersMasked,
     enabled: row.enabled,
     disabledAt: iso(row.disabledAt),
     disabledReason: row.disabledReason,

@@ -32,14 +32,20 @@ function signingSecrets(deps: WorkerDeps, delivery: ClaimedDelivery, now: Date):
   return secrets;
 }
 
-export function buildRequestHeaders(deps: WorkerDeps, delivery: ClaimedDelivery, at: Date): Record<string, string> {
-  // Custom headers go first so they can never replace the signature or content headers.
-  return {
-    ...delivery.headers,
+/**
+ * The headers sent, and those stored with the attempt: the same but for custom header values, which
+ * are secrets and stored masked. Custom headers go first so they can never replace the signature or
+ * content headers.
+ */
+export function buildRequestHeaders(deps: WorkerDeps, delivery: ClaimedDelivery, at: Date): { sent: Record<string, string>; stored: Record<string, string> } {
+  const own = {
     'content-type': 'application/json',
     'user-agent': USER_AGENT,
     ...signedHeaders(signingSecrets(deps, delivery, at), delivery.eventId, at, delivery.payload),
   };
+  if (delivery.headersSealed === null) return { sent: own, stored: own };
+  const custom = deliveryStore(deps).secrets.headers(delivery.headersSealed);
+  return { sent: { ...custom.sent, ...own }, stored: { ...custom.stored, ...own } };
 }
 
 function decide(deps: WorkerDeps, delivery: ClaimedDelivery, attemptNo: number, result: SendResult) {
@@ -64,7 +70,7 @@ export async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedDeliver
   const result = await sendWebhook(deps.http, {
     url: delivery.url,
     body: delivery.payload,
-    headers: requestHeaders,
+    headers: requestHeaders.sent,
     allowPrivateDestinations: deps.config.DISPATCH_ALLOW_PRIVATE_DESTINATIONS,
   });
   const { step, retryAfterMs } = decide(deps, delivery, attemptNo, result);
@@ -74,7 +80,7 @@ export async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedDeliver
     deliveryId: delivery.id,
     attemptNo,
     trigger: delivery.jobTrigger,
-    requestHeaders,
+    requestHeaders: requestHeaders.stored,
     statusCode: result.statusCode,
     responseHeaders: result.responseHeaders,
     responseBody: result.responseBody,

@@ -59,5 +59,40 @@ describe('SecretCache', () => {
   it('does not cache what it cannot open', () => {
     const cache = new SecretCache(box);
     expect(() => cache.open('v1.bad.bad.bad')).toThrow();
+    expect(cache.size).toBe(0);
+  });
+
+  it('drops a rotated-out secret from memory within two TTLs while the worker keeps opening others', () => {
+    let now = 0;
+    const cache = new SecretCache(box, () => now);
+    const old = box.seal('whsec_rotated_out');
+    const current = box.seal('whsec_current');
+    cache.open(old);
+    // The rotation: from now on only the new secret is opened, and it is always in the cache.
+    for (; now <= 125_000; now += 1_000) expect(cache.open(current)).toBe('whsec_current');
+    expect(cache.size).toBe(1);
+  });
+
+  it('opens sealed custom headers once: the values to send and the masked ones to store', () => {
+    let opened = 0;
+    const counting = Object.assign(Object.create(box) as SecretBox, {
+      open: (sealed: string) => {
+        opened++;
+        return box.open(sealed);
+      },
+    });
+    const cache = new SecretCache(counting);
+    const sealed = box.seal(JSON.stringify({ Authorization: 'Bearer 0123456789abcdef-token', 'X-Team': 'growth' }));
+    const headers = cache.headers(sealed);
+    expect(headers.sent).toEqual({ Authorization: 'Bearer 0123456789abcdef-token', 'X-Team': 'growth' });
+    expect(headers.stored).toEqual({ Authorization: '••••••••oken', 'X-Team': '••••••••' });
+    expect(cache.headers(sealed)).toBe(headers);
+    expect(opened).toBe(1);
+  });
+
+  it('refuses sealed headers that are not a header map', () => {
+    const cache = new SecretCache(box);
+    expect(() => cache.headers(box.seal('["x"]'))).toThrow('not a header map');
+    expect(() => cache.headers(box.seal('{"a":1}'))).toThrow('not a header map');
   });
 });

@@ -3,9 +3,10 @@ import type { AttemptTimings, AttemptTrigger, DeliveryStatus } from '../schema/i
 import { clientOf } from './named-statements.js';
 
 // The worker's hot path, in as few round trips as possible: claiming a delivery (with its endpoint,
-// sealed secrets and payload) and recording an attempt (with the delivery's new state and the
-// endpoint's health) are one statement each, and each statement takes many deliveries at once, so
-// concurrent jobs can share a round trip and a commit. The statements are named (named-statements.ts).
+// sealed secrets and custom headers, and payload) and recording an attempt (with the delivery's new
+// state and the endpoint's health) are one statement each, and each statement takes many deliveries
+// at once, so concurrent jobs can share a round trip and a commit. The statements are named
+// (named-statements.ts).
 
 export interface ClaimedDelivery {
   id: string;
@@ -19,7 +20,8 @@ export interface ClaimedDelivery {
   replayId: string | null;
   payload: string;
   url: string;
-  headers: Record<string, string>;
+  /** The endpoint's custom headers, sealed (null: none); the worker opens them (SecretCache). */
+  headersSealed: string | null;
   secretSealed: string;
   previousSecretSealed: string | null;
   previousSecretExpiresAt: Date | null;
@@ -55,7 +57,7 @@ const CLAIM_DELIVERIES = `
       AND (d.attempt_started_at IS NULL OR d.attempt_started_at < now() - make_interval(secs => $3::float8))
     RETURNING d.id, d.job_id, d.workspace_id, d.event_id, d.endpoint_id, d.test, d.attempt_count, d.max_attempts, d.job_trigger, d.replay_id
   )
-  SELECT c.*, ev.payload, e.url, e.headers, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at,
+  SELECT c.*, ev.payload, e.url, e.headers_sealed, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at,
          (e.enabled AND e.disabled_at IS NULL) AS endpoint_active
   FROM claimed c
   JOIN endpoints e ON e.id = c.endpoint_id
@@ -76,7 +78,7 @@ function toClaimed(row: Record<string, unknown>): ClaimedDelivery {
     replayId: (row.replay_id as string | null) ?? null,
     payload: row.payload as string,
     url: row.url as string,
-    headers: (row.headers as Record<string, string> | null) ?? {},
+    headersSealed: (row.headers_sealed as string | null) ?? null,
     secretSealed: row.secret_sealed as string,
     previousSecretSealed: (row.previous_secret_sealed as string | null) ?? null,
     previousSecretExpiresAt: previousExpiresAt ? new Date(previousExpiresAt) : null,

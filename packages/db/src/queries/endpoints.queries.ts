@@ -10,7 +10,8 @@ export interface EndpointScope {
   linkId?: string | undefined;
 }
 
-// Sealed secrets are deliberately absent: API reads can never leak them.
+// Sealed secrets and headers are deliberately absent: API reads can never leak them (custom
+// headers are read as their masked map).
 const endpointColumns = {
   id: endpoints.id,
   workspaceId: endpoints.workspaceId,
@@ -21,7 +22,7 @@ const endpointColumns = {
   url: endpoints.url,
   eventTypes: endpoints.eventTypes,
   filter: endpoints.filter,
-  headers: endpoints.headers,
+  headersMasked: endpoints.headersMasked,
   enabled: endpoints.enabled,
   secretHint: endpoints.secretHint,
   previousSecretExpiresAt: endpoints.previousSecretExpiresAt,
@@ -63,7 +64,22 @@ export async function listEndpoints(db: Db, scope: EndpointScope, page: PageInpu
 }
 
 export type EndpointPatch = Partial<
-  Pick<typeof endpoints.$inferInsert, 'name' | 'description' | 'url' | 'urlNormalized' | 'eventTypes' | 'filter' | 'headers' | 'enabled' | 'disabledAt' | 'disabledReason' | 'consecutiveFailures' | 'failingSince'>
+  Pick<typeof endpoints.$inferInsert, 
+    | 'name'
+    | 'description'
+    | 'url'
+    | 'urlNormalized'
+    | 'eventTypes'
+    | 'filter'
+    | 'headersSealed'
+    | 'headersMasked'
+    | 'plaintextHeaders'
+    | 'enabled'
+    | 'disabledAt'
+    | 'disabledReason'
+    | 'consecutiveFailures'
+    | 'failingSince'
+  >
 >;
 
 /**

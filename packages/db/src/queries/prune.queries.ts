@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { attempts, deliveries, events } from '../schema/index.js';
+import { attempts, deliveries, endpoints, events } from '../schema/index.js';
 
 // Retention. Each call deletes one bounded batch in its own short statement, so pruning never holds
 // long locks or a long transaction; the caller loops.
@@ -34,4 +34,15 @@ export async function pruneEventsBatch(db: Db, input: { before: Date; batchSize:
     )
     SELECT count(*)::int AS n FROM gone`);
   return result.rows[0]?.n ?? 0;
+}
+
+/**
+ * Previous webhook secrets whose rotation grace period is over: nothing signs with them any more,
+ * so they leave the row (through the partial index on the expiry). Returns how many went.
+ */
+export async function clearExpiredPreviousSecrets(db: Db): Promise<number> {
+  const result = await db.execute(sql`
+    UPDATE ${endpoints} SET previous_secret_sealed = NULL, previous_secret_expires_at = NULL
+    WHERE previous_secret_expires_at IS NOT NULL AND previous_secret_expires_at <= now()`);
+  return result.rowCount ?? 0;
 }

@@ -24,7 +24,18 @@ export const endpoints = pgTable(
     /** Triggers (workspace/link webhooks) or subscribed events (outbound webhooks). */
     eventTypes: text('event_types').array().notNull(),
     filter: jsonb('filter'),
-    headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
+    /**
+     * Custom headers (outbound webhooks) are secrets: the whole map sealed as one JSON value (NULL
+     * without custom headers), opened only by the worker, plus the names with masked values that
+     * reads show without decrypting.
+     */
+    headersSealed: text('headers_sealed'),
+    headersMasked: jsonb('headers_masked').$type<Record<string, string>>().notNull().default({}),
+    /**
+     * Plaintext custom headers from before they were sealed. Never written any more: migrate.js
+     * (and the reseal route) seal what an upgrade left here and set it NULL; a later migration drops it.
+     */
+    plaintextHeaders: jsonb('headers').$type<Record<string, string>>(),
     enabled: boolean('enabled').notNull().default(true),
     secretSealed: text('secret_sealed').notNull(),
     /** Last characters of the secret, so masked reads need no decryption. */
@@ -43,6 +54,8 @@ export const endpoints = pgTable(
     index('endpoints_workspace_kind_idx').on(t.workspaceId, t.kind, t.id),
     index('endpoints_link_idx').on(t.linkId),
     index('endpoints_event_types_idx').using('gin', t.eventTypes),
+    // The prune job clears previous secrets whose grace period is over.
+    index('endpoints_previous_secret_expires_idx').on(t.previousSecretExpiresAt).where(sql`${t.previousSecretExpiresAt} IS NOT NULL`),
     uniqueIndex('endpoints_outbound_url_uidx')
       .on(t.workspaceId, t.urlNormalized)
       .where(sql`${t.kind} = 'outbound_webhook'`),
