@@ -4,6 +4,7 @@ import { parseConfig } from '@dispatch/core';
 import { apiConfigSchema } from '../config.js';
 import { clientAddressKey } from './client-address.js';
 import { TokenBuckets } from './token-buckets.js';
+import { testEncryptionEnv } from '../../../../test-support/encryption-key.js';
 
 const keyOf = (ip: string) => clientAddressKey({ ip, socket: {} } as unknown as Request);
 
@@ -53,9 +54,9 @@ describe('TokenBuckets', () => {
 });
 
 describe('DISPATCH_TRUST_PROXY', () => {
-  const parse = (value: string) => parseConfig(apiConfigSchema, { DISPATCH_TRUST_PROXY: value }).DISPATCH_TRUST_PROXY;
+  const parse = (value: string) => parseConfig(apiConfigSchema, { ...testEncryptionEnv(), DISPATCH_TRUST_PROXY: value }).DISPATCH_TRUST_PROXY;
   it('is off by default, a hop count, or the proxies’ addresses and subnets', () => {
-    expect(parseConfig(apiConfigSchema, {}).DISPATCH_TRUST_PROXY).toBe(false);
+    expect(parseConfig(apiConfigSchema, testEncryptionEnv()).DISPATCH_TRUST_PROXY).toBe(false);
     expect(parse('false')).toBe(false);
     expect(parse('1')).toBe(1);
     expect(parse('loopback, 10.0.0.0/8,2001:db8::/32')).toBe('loopback,10.0.0.0/8,2001:db8::/32');
