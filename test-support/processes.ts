@@ -40,6 +40,8 @@ export function baseChildEnv(): Record<string, string> {
     DATABASE_URL: process.env.DATABASE_URL ?? '',
     DISPATCH_ALLOW_PRIVATE_DESTINATIONS: 'true',
     LOG_LEVEL: 'warn',
+    // Several workers (and other test runs) at once: each health server takes a free port.
+    DISPATCH_WORKER_PORT: '0',
   };
 }
 

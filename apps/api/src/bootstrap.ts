@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ApiConfig } from './config.js';
 import type { ApiDeps } from './deps.js';
 import { RateLimiter } from './http/rate-limit.js';
+import { createApiObservability } from './metrics/api-observability.js';
 import { AcceptBatcher } from './services/accept-batcher.js';
 import { EndpointPauseCache } from './services/endpoint-pause-cache.js';
 import { enqueueNewDeliveries } from './services/enqueue.js';
@@ -36,12 +37,14 @@ export function buildApiDeps(config: ApiConfig, logger: Logger) {
     acceptBatcher: new AcceptBatcher(dbHandle.db, (events) => enqueueNewDeliveries(deps, events)),
     endpointPauses: new EndpointPauseCache(queues.endpointPauses),
     rateLimiter: new RateLimiter(redis, { prefix: config.DISPATCH_QUEUE_PREFIX, limit: config.DISPATCH_RATE_LIMIT, logger }),
+    observability: createApiObservability(config, { db: dbHandle.db, queues, logger }),
   };
   const close = async () => {
     // With Redis away a graceful close can only time out; drop the connection instead.
     if (redis.status === 'ready') await queues.close().catch(() => {});
     redis.disconnect();
     await dbHandle.close();
+    await deps.observability.tracing?.shutdown();
   };
   return { deps, close };
 }

@@ -5,6 +5,7 @@ import type { Database } from '@dispatch/db';
 import type { Queues } from '@dispatch/queue';
 import type { ApiConfig } from './config.js';
 import type { RateLimiter } from './http/rate-limit.js';
+import type { ApiObservability } from './metrics/api-observability.js';
 import type { AcceptBatcher } from './services/accept-batcher.js';
 import type { EndpointPauseCache } from './services/endpoint-pause-cache.js';
 import type { FanoutCache } from './services/fanout-cache.js';
@@ -22,4 +23,5 @@ export interface ApiDeps {
   acceptBatcher: AcceptBatcher;
   endpointPauses: EndpointPauseCache;
   rateLimiter: RateLimiter;
+  observability: ApiObservability;
 }

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { durationField, resolveEncryptionKey, sharedConfigFields } from '@dispatch/core';
+import { observabilityConfigFields, workerHealthConfigFields } from '@dispatch/observability';
 
 const schema = z
   .object({
     ...sharedConfigFields,
+    ...observabilityConfigFields,
+    ...workerHealthConfigFields,
     DISPATCH_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
     /** At most this many of a worker's concurrent deliveries go to any one endpoint. */
     DISPATCH_ENDPOINT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),

@@ -11,6 +11,8 @@ import { PausePublisher } from './delivery/pause-publisher.js';
 import { backoffStrategy } from './delivery/retry-later.js';
 import type { Resolver } from './delivery/safe-lookup.js';
 import { buildRegistry, registrations, type JobHandler } from './registry.js';
+import { startHealthServer } from './observability/health-server.js';
+import { createWorkerObservability } from './observability/worker-observability.js';
 
 // How often each worker looks for jobs whose lock expired (their worker died); BullMQ's default is 30 s.
 const STALLED_CHECK_MS = 10_000;
@@ -18,6 +20,8 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export interface WorkerRuntime {
   deps: WorkerDeps;
+  /** Port of /healthz, /readyz and /metrics. */
+  healthPort: number;
   close(): Promise<void>;
 }
 
@@ -43,7 +47,11 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     }),
     pausePublisher: new PausePublisher(queues.endpointPauses, logger),
     logger,
+    observability: createWorkerObservability(config, { db: dbHandle.db, queues, logger }),
   };
+
+  // First, so a port already taken stops the start-up before any job is taken.
+  const health = await startHealthServer(deps, config.DISPATCH_WORKER_PORT);
 
   const processor = (handlers: Map<string, JobHandler>) => async (job: Job, token?: string) => {
     const handler = handlers.get(job.name);
@@ -90,13 +98,17 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
 
   return {
     deps,
-    // Stop taking jobs and let the active ones finish (their attempts are recorded), then close
-    // Redis and the pool.
+    healthPort: health.port,
+    // Stop answering health checks (an orchestrator then sees it going), stop taking jobs and let
+    // the active ones finish (their attempts are recorded), then close Redis and the pool, and send
+    // the spans still buffered.
     async close() {
       clearInterval(schedulerTimer);
+      await health.close();
       await Promise.all(workers.map((w) => w.close()));
       await queues.close();
       await dbHandle.close();
+      await deps.observability.tracing?.shutdown();
     },
   };
 }

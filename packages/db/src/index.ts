@@ -14,3 +14,4 @@ export * from './queries/reconcile.queries.js';
 export * from './queries/manual-attempts.queries.js';
 export * from './queries/replays.queries.js';
 export * from './queries/prune.queries.js';
+export * from './queries/backlog.queries.js';
