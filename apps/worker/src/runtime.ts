@@ -51,7 +51,11 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
   };
 
   // First, so a port already taken stops the start-up before any job is taken.
-  const health = await startHealthServer(deps, config.DISPATCH_WORKER_PORT);
+  const health = await startHealthServer(deps, config.DISPATCH_WORKER_PORT).catch(async (error: unknown) => {
+    await queues.close();
+    await dbHandle.close();
+    throw error;
+  });
 
   const processor = (handlers: Map<string, JobHandler>) => async (job: Job, token?: string) => {
     const handler = handlers.get(job.name);

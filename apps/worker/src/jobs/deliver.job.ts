@@ -5,7 +5,7 @@ import type { WorkerDeps } from '../deps.js';
 import { attemptDelivery } from '../delivery/attempt.js';
 import { deliveryStore } from '../delivery/delivery-store.js';
 import { RetryLaterError } from '../delivery/retry-later.js';
-import { observeAttempt, observeCancelled } from '../observability/worker-observability.js';
+import { observeAttempt, observeCancelled } from '../observability/attempt-observer.js';
 
 /** One job per delivery (never a loop over endpoints); one run of it is one attempt. */
 export async function deliverJob(deps: WorkerDeps, job: Job, token?: string): Promise<string> {
