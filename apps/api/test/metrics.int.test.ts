@@ -122,6 +122,19 @@ describe('GET /metrics (API)', () => {
     await h.deps.db.update(endpoints).set({ disabledAt: null, disabledReason: null }).where(eq(endpoints.id, webhookId));
   });
 
+  it('counts the endpoints a worker paused (circuit breaker) until their pause ends', async () => {
+    const pauses = h.deps.queues.endpointPauses;
+    await pauses.publish('wh_paused_now', Date.now() + 60_000);
+    await pauses.publish('obw_paused_too', Date.now() + 60_000);
+    await pauses.publish('lwh_pause_ended', Date.now() - 1_000);
+    await pastCache();
+    expect((await scrape()).sum('dispatch_endpoints', { state: 'paused' })).toBe(2);
+    await pauses.forget('wh_paused_now');
+    await pauses.forget('obw_paused_too');
+    await pastCache();
+    expect((await scrape()).sum('dispatch_endpoints', { state: 'paused' })).toBe(0);
+  });
+
   it('shares one read of Postgres and Redis between the scrapes of one second', async () => {
     await pastCache();
     const first = await scrape();
