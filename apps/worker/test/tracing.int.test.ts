@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deliverJobSchema } from '@dispatch/queue';
 import { eventually, startHarness, type Harness } from '../../../test-support/harness.js';
@@ -143,6 +143,34 @@ describe('traces: ingest → queue wait → attempt', () => {
     });
     expect(attempt.traceId).toMatch(/^[0-9a-f]{32}$/);
   });
+});
+
+describe('a collector that does not answer', () => {
+  it('fails no request and delivery, and holds no shutdown past the export timeout', async () => {
+    // Accepts connections and never answers (a hung collector): each export waits for its timeout.
+    const sockets = new Set<Socket>();
+    const silent = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const down = await startHarness({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` } });
+    try {
+      const ws = await down.newWorkspace();
+      await down.api.post('/api/webhooks-manage').set(ws.auth).send({ name: 'd', url: receiver.url('/collector-down'), triggers: ['lead.created'] }).expect(201);
+      await down.api.post('/api/events').set(ws.auth).send({ type: 'lead.created', data: example('lead.created') }).expect(202);
+      await receiver.waitFor(() => receiver.on('/collector-down').length === 1);
+      await down.api.post('/api/events').set(ws.auth).send({ type: 'lead.created', data: example('lead.created') }).expect(202);
+      await receiver.waitFor(() => receiver.on('/collector-down').length === 2);
+    } finally {
+      const startedAt = Date.now();
+      await down.close();
+      // The API and the worker each wait at most one export timeout (3 s) for their last spans.
+      expect(Date.now() - startedAt).toBeLessThan(10_000);
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 60_000);
 });
 
 describe('tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
