@@ -71,6 +71,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     DISPATCH_RECONCILE_GRACE: '1s',
     // Short schedules in tests: a realistic breaker pause would dwarf them (fault tests set their own).
     DISPATCH_BREAKER_PAUSE: '100ms',
+    // Workers of many harnesses share this machine: each health server takes a free port.
+    DISPATCH_WORKER_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...testEncryptionEnv(),
     ...(database ? { DATABASE_URL: database.url } : {}),

@@ -42,6 +42,8 @@ export function baseChildEnv(): Record<string, string> {
     DISPATCH_ALLOW_PRIVATE_DESTINATIONS: 'true',
     LOG_LEVEL: 'warn',
     ...testEncryptionEnv(),
+    // Several workers (and other test runs) at once: each health server takes a free port.
+    DISPATCH_WORKER_PORT: '0',
   };
 }
 

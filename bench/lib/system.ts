@@ -59,6 +59,8 @@ export class System {
       DISPATCH_ENCRYPTION_KEYS: '',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
+      // Several workers run at once: each one's health server on a port of its own.
+      DISPATCH_WORKER_PORT: '0',
       ...extra,
     };
     delete env.NODE_OPTIONS;

@@ -3,6 +3,7 @@ import type { ApiDeps } from './deps.js';
 import { errorMiddleware, notFoundRoute } from './http/errors.middleware.js';
 import { requestId } from './http/request-id.js';
 import { buildOpenApi } from './http/openapi.js';
+import { metricsRoute, observeRequests, rememberRouteBase } from './metrics/http-metrics.js';
 import { deferBodyErrors, mount, requireJsonBody } from './http/route.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { catalogRoutes } from './routes/catalog.routes.js';
@@ -23,6 +24,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set('query parser', 'simple');
   // Which X-Forwarded-For hops give req.ip (the failed-authentication throttle counts per address).
   app.set('trust proxy', deps.config.DISPATCH_TRUST_PROXY);
+  app.use(observeRequests(deps));
   app.use(requestId);
   // Express's router answers OPTIONS itself (200 text/plain with an Allow header) on any path that
   // has a route. The contract has no CORS preflight and no OPTIONS, so it is an undeclared method
@@ -31,9 +33,11 @@ export function createApp(deps: ApiDeps): express.Express {
 
   const health = Router();
   mountHealth(health, deps);
+  health.get('/metrics', metricsRoute(deps));
   app.use(health);
 
   const api = Router();
+  api.use(rememberRouteBase);
   api.use(express.json({ limit: deps.config.DISPATCH_MAX_BODY, strict: true, type: ['application/json', 'application/*+json'] }));
   api.use(deferBodyErrors);
   api.use(requireJsonBody);

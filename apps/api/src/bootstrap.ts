@@ -9,6 +9,7 @@ import { ApiKeyCache } from './http/api-key-cache.js';
 import { KeyUsage } from './http/key-usage.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { TokenBuckets } from './http/token-buckets.js';
+import { createApiObservability } from './metrics/api-observability.js';
 import { AcceptBatcher } from './services/accept-batcher.js';
 import { EndpointPauseCache } from './services/endpoint-pause-cache.js';
 import { enqueueNewDeliveries } from './services/enqueue.js';
@@ -53,6 +54,7 @@ export function buildApiDeps(config: ApiConfig, logger: Logger) {
     authFailures: new TokenBuckets({ burst: config.DISPATCH_AUTH_FAILURE_LIMIT, perSecond: config.DISPATCH_AUTH_FAILURE_LIMIT / 60 }),
     adminRequests: new TokenBuckets({ burst: config.DISPATCH_ADMIN_RATE_LIMIT * 5, perSecond: config.DISPATCH_ADMIN_RATE_LIMIT }),
     testSends: new TokenBuckets({ burst: TEST_SENDS.burst, perSecond: TEST_SENDS.perMinute / 60 }),
+    observability: createApiObservability(config, { db: dbHandle.db, queues, logger }),
   };
   const close = async () => {
     deps.apiKeys.close();
@@ -61,6 +63,7 @@ export function buildApiDeps(config: ApiConfig, logger: Logger) {
     if (redis.status === 'ready') await queues.close().catch(() => {});
     redis.disconnect();
     await dbHandle.close();
+    await deps.observability.tracing?.shutdown();
   };
   return { deps, close };
 }

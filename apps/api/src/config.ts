@@ -31,11 +31,13 @@ const trustProxy = z
     }
     return items.join(',');
   });
+import { observabilityConfigFields } from '@dispatch/observability';
 
 const schema = z
   .object({
     ...sharedConfigFields,
     ...encryptionKeyFields,
+    ...observabilityConfigFields,
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DISPATCH_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     DISPATCH_MAX_BODY: z

@@ -8,6 +8,7 @@ import type { ApiKeyCache } from './http/api-key-cache.js';
 import type { KeyUsage } from './http/key-usage.js';
 import type { RateLimiter } from './http/rate-limit.js';
 import type { TokenBuckets } from './http/token-buckets.js';
+import type { ApiObservability } from './metrics/api-observability.js';
 import type { AcceptBatcher } from './services/accept-batcher.js';
 import type { EndpointPauseCache } from './services/endpoint-pause-cache.js';
 import type { FanoutCache } from './services/fanout-cache.js';
@@ -34,4 +35,5 @@ export interface ApiDeps {
   adminRequests: TokenBuckets;
   /** Test sends (POST …/test), per API key. */
   testSends: TokenBuckets;
+  observability: ApiObservability;
 }

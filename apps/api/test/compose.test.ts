@@ -91,7 +91,6 @@ describe('docker-compose.yml', () => {
       expect(new URL(config.DATABASE_URL)).toMatchObject({ hostname: 'postgres', password: SECRETS.DISPATCH_POSTGRES_PASSWORD });
       expect(new URL(config.REDIS_URL)).toMatchObject({ hostname: 'redis', password: SECRETS.DISPATCH_REDIS_PASSWORD });
     }
-    expect(worker.DISPATCH_WORKER_HEARTBEAT_FILE).toEqual(expect.any(String));
   });
 
   it('refuses to start without an encryption key: the apps exit, as compose cannot require one of two variables', () => {
@@ -118,10 +117,10 @@ describe('docker-compose.yml', () => {
     expect(redisCommand.slice(0, 3)).toEqual(['redis-server', '--requirepass', SECRETS.DISPATCH_REDIS_PASSWORD]);
   });
 
-  it('checks the worker by its heartbeat file', () => {
+  it("checks the worker by its /readyz on its health port", () => {
     const worker = compose.services.worker!;
-    expect(worker.healthcheck?.test.join(' ')).toContain('process.env.DISPATCH_WORKER_HEARTBEAT_FILE');
-    expect(worker.environment?.DISPATCH_WORKER_HEARTBEAT_FILE).toEqual(expect.stringMatching(/^\//));
+    expect(worker.healthcheck?.test.join(' ')).toContain("/readyz");
+    expect(worker.healthcheck?.test.join(' ')).toContain('process.env.DISPATCH_WORKER_PORT || 3001');
   });
 
   const published = (file: { services: Record<string, Service> }, env: Record<string, string>) =>

@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { durationField, encryptionKeyFields, sharedConfigFields, withEncryptionKeys } from '@dispatch/core';
+import { observabilityConfigFields, workerHealthConfigFields } from '@dispatch/observability';
 
 const schema = z
   .object({
     ...sharedConfigFields,
     ...encryptionKeyFields,
+    ...observabilityConfigFields,
+    ...workerHealthConfigFields,
     DISPATCH_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
     /** At most this many of a worker's concurrent deliveries go to any one endpoint. */
     DISPATCH_ENDPOINT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
@@ -16,11 +19,6 @@ const schema = z
     /** Attempts, and finished events with their deliveries, are kept this long. */
     DISPATCH_RETENTION: durationField('30d'),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(20),
-    /**
-     * A file the worker rewrites every few seconds while Postgres and Redis answer it (for a
-     * container health check; see health/heartbeat.ts). Unset: no file.
-     */
-    DISPATCH_WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
   })
   // Refuses to start without a key (no key is built in); see encryption-keys.ts.
   .transform(withEncryptionKeys);

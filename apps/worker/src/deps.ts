@@ -6,6 +6,7 @@ import type { Queues } from '@dispatch/queue';
 import type { WorkerConfig } from './config.js';
 import type { EndpointGuard } from './delivery/endpoint-guard.js';
 import type { PausePublisher } from './delivery/pause-publisher.js';
+import type { WorkerObservability } from './observability/worker-observability.js';
 
 export interface WorkerDeps {
   config: WorkerConfig;
@@ -16,4 +17,5 @@ export interface WorkerDeps {
   endpointGuard: EndpointGuard;
   pausePublisher: PausePublisher;
   logger: Logger;
+  observability: WorkerObservability;
 }

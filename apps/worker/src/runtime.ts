@@ -9,9 +9,10 @@ import { createHttpClient } from './delivery/http-client.js';
 import { EndpointGuard } from './delivery/endpoint-guard.js';
 import { PausePublisher } from './delivery/pause-publisher.js';
 import { backoffStrategy } from './delivery/retry-later.js';
-import { startHeartbeat } from './health/heartbeat.js';
 import type { Resolver } from './delivery/safe-lookup.js';
 import { buildRegistry, registrations, type JobHandler } from './registry.js';
+import { startHealthServer } from './observability/health-server.js';
+import { createWorkerObservability } from './observability/worker-observability.js';
 
 // How often each worker looks for jobs whose lock expired (their worker died); BullMQ's default is 30 s.
 const STALLED_CHECK_MS = 10_000;
@@ -19,14 +20,15 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export interface WorkerRuntime {
   deps: WorkerDeps;
+  /** Port of /healthz, /readyz and /metrics. */
+  healthPort: number;
   close(): Promise<void>;
 }
 
 /**
  * `lookup` replaces the system DNS resolver (tests use it to play a rebinding DNS server);
- * `heartbeatMs` the heartbeat's interval (tests shorten it).
  */
-export async function startWorker(config: WorkerConfig, logger: Logger, options: { lookup?: Resolver; heartbeatMs?: number } = {}): Promise<WorkerRuntime> {
+export async function startWorker(config: WorkerConfig, logger: Logger, options: { lookup?: Resolver } = {}): Promise<WorkerRuntime> {
   const registry = buildRegistry(registrations);
   const dbHandle = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'dispatch-worker', keyedLookupsOnly: true });
   const connection = redisConnectionOptions(config.REDIS_URL);
@@ -47,7 +49,17 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     }),
     pausePublisher: new PausePublisher(queues.endpointPauses, logger),
     logger,
+    observability: createWorkerObservability(config, { db: dbHandle.db, queues, logger }),
   };
+
+  // First, so a port already taken stops the start-up before any job is taken.
+  // Ready only once the queue workers below run (and while they do).
+  let workersRunning = () => false;
+  const health = await startHealthServer(deps, config.DISPATCH_WORKER_PORT, { workersRunning: () => workersRunning() }).catch(async (error: unknown) => {
+    await queues.close();
+    await dbHandle.close();
+    throw error;
+  });
 
   const processor = (handlers: Map<string, JobHandler>) => async (job: Job, token?: string) => {
     const handler = handlers.get(job.name);
@@ -91,31 +103,21 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     assertSchedulers().catch((err) => logger.warn({ err: loggableError(err) }, 'could not re-assert job schedulers'));
   }, config.DISPATCH_RECONCILE_INTERVAL);
   schedulerTimer.unref();
-  const heartbeatFile = config.DISPATCH_WORKER_HEARTBEAT_FILE;
-  const heartbeat = heartbeatFile
-    ? startHeartbeat(
-        heartbeatFile,
-        {
-          postgres: () => dbHandle.pool.query('SELECT 1'),
-          // BullMQ's client type names only the commands it uses; underneath it is ioredis, which has PING.
-          redis: async () => ((await queues.deliveries.getBackend().client) as unknown as { ping(): Promise<string> }).ping(),
-          workersRunning: () => workers.every((worker) => worker.isRunning()),
-        },
-        logger,
-        options.heartbeatMs,
-      )
-    : undefined;
+  workersRunning = () => workers.every((worker) => worker.isRunning());
 
   return {
     deps,
-    // Stop taking jobs and let the active ones finish (their attempts are recorded), then close
-    // Redis and the pool.
+    healthPort: health.port,
+    // Stop answering health checks (an orchestrator then sees it going), stop taking jobs and let
+    // the active ones finish (their attempts are recorded), then close Redis and the pool, and send
+    // the spans still buffered.
     async close() {
-      await heartbeat?.stop();
       clearInterval(schedulerTimer);
+      await health.close();
       await Promise.all(workers.map((w) => w.close()));
       await queues.close();
       await dbHandle.close();
+      await deps.observability.tracing?.shutdown();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { hasPrefix, idBoundsAt, ID_PREFIXES, newId, type IdKind } from './ids.js';
+import { hasPrefix, idBoundsAt, ID_PREFIXES, idTime, newId, type IdKind } from './ids.js';
 
 const CROCKFORD = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -87,5 +87,17 @@ describe('idBoundsAt', () => {
     expect(newId('delivery', t - 1) < lowest).toBe(true);
     expect(newId('delivery', t + 1) > highest).toBe(true);
     expect(lowest.startsWith('dlv_')).toBe(true);
+  });
+});
+
+describe('idTime', () => {
+  it('reads back the millisecond an id was made at', () => {
+    for (const ms of [0, 1, 1_764_000_000_123, 2 ** 48 - 1]) expect(idTime(newId('event', ms))).toBe(ms);
+  });
+
+  it('is undefined for what is not one of our ids', () => {
+    expect(idTime('evt_')).toBeUndefined();
+    expect(idTime('nothing')).toBeUndefined();
+    expect(idTime('evt_01ILOU0000')).toBeUndefined();
   });
 });

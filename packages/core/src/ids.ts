@@ -69,6 +69,19 @@ export function newId(kind: IdKind, now = Date.now()): string {
   return `${ID_PREFIXES[kind]}_${encodeTime(now)}${lastRandom.map((d) => ALPHABET[d]).join('')}`;
 }
 
+/** When `newId` made this id (epoch ms), read back from its time part; undefined if it is not one of ours. */
+export function idTime(id: string): number | undefined {
+  const time = id.slice(id.indexOf('_') + 1, id.indexOf('_') + 11);
+  if (time.length !== 10) return undefined;
+  let ms = 0;
+  for (const char of time) {
+    const digit = ALPHABET.indexOf(char);
+    if (digit < 0) return undefined;
+    ms = ms * 32 + digit;
+  }
+  return ms;
+}
+
 export function hasPrefix(id: string, kind: IdKind): boolean {
   return id.startsWith(`${ID_PREFIXES[kind]}_`);
 }

@@ -16,3 +16,4 @@ export * from './queries/manual-attempts.queries.js';
 export * from './queries/replays.queries.js';
 export * from './queries/prune.queries.js';
 export * from './queries/secrets.queries.js';
+export * from './queries/backlog.queries.js';

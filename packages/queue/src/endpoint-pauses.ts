@@ -56,6 +56,11 @@ export class EndpointPauses {
     });
   }
 
+  /** How many endpoints are paused now (the hash holds only a few: live pauses, and ended ones until swept). */
+  async countLive(now = Date.now()): Promise<number> {
+    return Object.values(await (await this.client()).hgetall(this.key)).filter((until) => Number(until) > now).length;
+  }
+
   /** Drops the pauses that have ended (run periodically, so the hash holds only live ones). */
   async forgetEnded(now = Date.now()): Promise<number> {
     const client = await this.client();

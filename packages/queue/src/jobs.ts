@@ -8,6 +8,8 @@ export const deliverJobSchema = z.object({
   endpointId: z.string().min(1),
   /** Asked for by an operator (test, redeliver): goes through an open circuit breaker. */
   manual: z.boolean().optional(),
+  /** W3C trace context of the request that queued it (ids only); absent in jobs queued without tracing. */
+  traceparent: z.string().max(256).optional(),
 });
 export type DeliverJob = z.infer<typeof deliverJobSchema>;
 

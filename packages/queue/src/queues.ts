@@ -18,6 +18,8 @@ export interface DeliveryToEnqueue {
   delayMs?: number;
   /** Higher runs later; live traffic uses the default so replays cannot starve it. */
   priority?: number;
+  /** W3C trace context of the request that queued it (only when tracing is on). */
+  traceparent?: string | undefined;
 }
 
 export class Queues {
@@ -38,7 +40,12 @@ export class Queues {
     await this.deliveries.addBulk(
       items.map((item) => ({
         name: JOBS.deliver,
-        data: { deliveryId: item.deliveryId, endpointId: item.endpointId, ...(item.manual ? { manual: true } : {}) } satisfies DeliverJob,
+        data: {
+          deliveryId: item.deliveryId,
+          endpointId: item.endpointId,
+          ...(item.manual ? { manual: true } : {}),
+          ...(item.traceparent ? { traceparent: item.traceparent } : {}),
+        } satisfies DeliverJob,
         opts: {
           ...baseJobOptions,
           jobId: item.jobId,

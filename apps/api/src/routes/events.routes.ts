@@ -3,6 +3,7 @@ import { badRequest, eventTypeSchema, notFound } from '@dispatch/core';
 import { findEvent, listEventDeliveries } from '@dispatch/db';
 import { requireKey } from '../http/auth.js';
 import { reply, route } from '../http/route.js';
+import { traceparentOf } from '../metrics/http-metrics.js';
 import { idParams, nulFreeString } from '../http/schemas.js';
 import { emitEvents } from '../services/events.service.js';
 import { deliveryView } from '../views/delivery.view.js';
@@ -29,7 +30,7 @@ export const eventRoutes = [
     access: { scope: 'events:write' },
     body: eventBody,
     handler: async ({ deps, principal, body, req }) => {
-      const [accepted] = await emitEvents(deps, requireKey(principal).workspaceId, [body], idempotencyKey(req.headers['idempotency-key']), false);
+      const [accepted] = await emitEvents(deps, requireKey(principal).workspaceId, [body], idempotencyKey(req.headers['idempotency-key']), false, traceparentOf(req));
       return reply(202, accepted);
     },
   }),
@@ -39,7 +40,7 @@ export const eventRoutes = [
     access: { scope: 'events:write' },
     body: z.strictObject({ events: z.array(eventBody).min(1).max(MAX_BATCH) }),
     handler: async ({ deps, principal, body, req }) => {
-      const data = await emitEvents(deps, requireKey(principal).workspaceId, body.events, idempotencyKey(req.headers['idempotency-key']), true);
+      const data = await emitEvents(deps, requireKey(principal).workspaceId, body.events, idempotencyKey(req.headers['idempotency-key']), true, traceparentOf(req));
       return reply(202, { data });
     },
   }),

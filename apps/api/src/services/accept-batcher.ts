@@ -8,6 +8,7 @@ export interface Acceptance {
   deliveries: AcceptedDeliveryRow[];
   maxAttempts: number;
   manual?: boolean;
+  traceparent?: string | undefined;
 }
 
 /** Deliveries per event id that were written (and queued): a target found gone at insert is left out. */
@@ -105,7 +106,13 @@ export class AcceptBatcher {
     // Never throws: a failure to queue is logged there and left to the reconciler.
     await this.enqueue(
       accepted.flatMap(({ waiting, written: byEvent }) =>
-        [...byEvent].map(([eventId, deliveries]) => ({ eventId, deliveries, maxAttempts: waiting.acceptance.maxAttempts, manual: waiting.acceptance.manual })),
+        [...byEvent].map(([eventId, deliveries]) => ({
+          eventId,
+          deliveries,
+          maxAttempts: waiting.acceptance.maxAttempts,
+          manual: waiting.acceptance.manual,
+          traceparent: waiting.acceptance.traceparent,
+        })),
       ),
     );
     for (const { waiting, written: byEvent } of accepted) waiting.resolve(byEvent);

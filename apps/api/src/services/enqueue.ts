@@ -51,6 +51,7 @@ export async function enqueueNewDeliveries(deps: ApiDeps, events: readonly Event
               jobId: d.jobId,
               attemptsLeft: event.maxAttempts,
               manual: event.manual,
+              traceparent: event.traceparent,
               ...(event.manual ? {} : heldBack(deps, d.endpointId)),
             })),
           ),

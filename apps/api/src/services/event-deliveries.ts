@@ -4,4 +4,6 @@ export interface EventDeliveries {
   deliveries: { id: string; endpointId: string; jobId: string }[];
   maxAttempts: number;
   manual?: boolean;
+  /** Trace context of the request that accepted the event, for its delivery jobs. */
+  traceparent?: string | undefined;
 }

@@ -63,7 +63,7 @@ export async function acceptEvents(
   inputs: readonly EventInput[],
   idempotencyKeys: readonly (string | null)[],
   /** `target`: a test goes to that one endpoint only, whatever its triggers or state. */
-  options: { test?: boolean; maxAttempts?: number; target?: { id: string; kind: EndpointKind } } = {},
+  options: { test?: boolean; maxAttempts?: number; target?: { id: string; kind: EndpointKind }; traceparent?: string } = {},
 ): Promise<AcceptedEvent[]> {
   const maxAttempts = options.maxAttempts ?? deps.config.DISPATCH_RETRY_SCHEDULE.length + 1;
   const trigger = options.test ? 'test' : 'initial';
@@ -103,7 +103,8 @@ export async function acceptEvents(
     // The envelope is serialised once, here: these bytes are stored, signed and sent as they are.
     events.push({ id, workspaceId, type: input.type, linkId, payload: serializeEnvelope(envelope), idempotencyKey: idempotencyKeys[index] ?? null, test, createdAt });
   });
-  const written = await deps.acceptBatcher.accept({ events, deliveries, maxAttempts, manual: options.test });
+  const written = await deps.acceptBatcher.accept({ events, deliveries, maxAttempts, manual: options.test, traceparent: options.traceparent });
+  if (!test) deps.observability.metrics.eventsAccepted(inputs.map((input) => input.type));
   return events.map((event) => ({ id: event.id, type: event.type, createdAt: timestamp, deliveries: written.get(event.id)?.length ?? 0 }));
 }
 
@@ -118,16 +119,24 @@ async function replayedEvents(deps: ApiDeps, events: EventRow[]): Promise<Accept
  * idempotency.ts; a batch is all or nothing, so either all its keys exist or none). Two concurrent
  * requests with one key race on the unique index; the loser answers as if it came second.
  */
-export async function emitEvents(deps: ApiDeps, workspaceId: string, inputs: EventInput[], idempotencyKey: string | undefined, batch: boolean): Promise<AcceptedEvent[]> {
+export async function emitEvents(
+  deps: ApiDeps,
+  workspaceId: string,
+  inputs: EventInput[],
+  idempotencyKey: string | undefined,
+  batch: boolean,
+  /** The request's trace context, carried into its delivery jobs (tracing on only). */
+  traceparent?: string,
+): Promise<AcceptedEvent[]> {
   validateEventData(inputs, batch ? 'events.' : '');
-  if (!idempotencyKey) return acceptEvents(deps, workspaceId, inputs, inputs.map(() => null));
+  if (!idempotencyKey) return acceptEvents(deps, workspaceId, inputs, inputs.map(() => null), { traceparent });
   const { keys, lookup } = storedIdempotencyKeys(idempotencyKey, inputs.length, batch);
   const window = { workspaceId, keys: lookup, notBefore: new Date(Date.now() - IDEMPOTENCY_WINDOW_MS) };
   const existing = await findEventsByIdempotencyKeys(deps.db, window);
   if (existing.length > 0) return replayedEvents(deps, sameRequest(existing, inputs, keys));
   await releaseIdempotencyKeys(deps.db, window);
   try {
-    return await acceptEvents(deps, workspaceId, inputs, keys);
+    return await acceptEvents(deps, workspaceId, inputs, keys, { traceparent });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     const winners = await findEventsByIdempotencyKeys(deps.db, window);

@@ -5,6 +5,7 @@ import type { WorkerDeps } from '../deps.js';
 import { attemptDelivery } from '../delivery/attempt.js';
 import { deliveryStore } from '../delivery/delivery-store.js';
 import { RetryLaterError } from '../delivery/retry-later.js';
+import { observeAttempt, observeCancelled } from '../observability/attempt-observer.js';
 
 /** One job per delivery (never a loop over endpoints); one run of it is one attempt. */
 export async function deliverJob(deps: WorkerDeps, job: Job, token?: string): Promise<string> {
@@ -29,9 +30,10 @@ export async function deliverJob(deps: WorkerDeps, job: Job, token?: string): Pr
     const scheduled = delivery.jobTrigger === 'initial' || delivery.jobTrigger === 'retry';
     if (!delivery.test && scheduled && !delivery.endpointActive) {
       await cancelDelivery(deps.db, deliveryId);
+      observeCancelled(deps, delivery);
       return 'cancelled';
     }
-    const { step, signal } = await attemptDelivery(deps, delivery);
+    const { step, signal } = await observeAttempt(deps, job, delivery, () => attemptDelivery(deps, delivery));
     deps.endpointGuard.record(endpointId, signal);
     if (step.status === 'pending') throw new RetryLaterError(step.delayMs);
     return step.status;
