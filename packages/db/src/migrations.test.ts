@@ -12,6 +12,7 @@ const LANDED: Record<string, string> = {
   '0001_deliveries_fillfactor': 'a9a0f36440b6aacc',
   '0002_deliveries_drop_created_index': '9f42b3fdd3197055',
   '0003_deliveries_drop_event_fk': '498ff3e56b155f50',
+  '0004_attempts_unique_attempt_no': '2ba02dd802fbdf6f',
 };
 
 const folder = new URL('../drizzle/', import.meta.url);

@@ -1,5 +1,5 @@
 import { DelayedError, type Job } from 'bullmq';
-import { cancelDelivery } from '@dispatch/db';
+import { cancelDelivery, findEarlyClaim } from '@dispatch/db';
 import { deliverJobSchema, HELD_PRIORITY } from '@dispatch/queue';
 import type { WorkerDeps } from '../deps.js';
 import { attemptDelivery } from '../delivery/attempt.js';
@@ -21,9 +21,19 @@ export async function deliverJob(deps: WorkerDeps, job: Job, token?: string): Pr
     throw new DelayedError();
   }
   try {
-    const delivery = await deliveryStore(deps).claim({ deliveryId, jobId: job.id! });
-    // Superseded (a redelivery took over), already finished, or deleted: nothing to do.
-    if (!delivery) return 'stale';
+    const claim = { deliveryId, jobId: job.id! };
+    const delivery = await deliveryStore(deps).claim(claim);
+    if (!delivery) {
+      // Run before the row says the delivery is due (a rerun of a job whose attempt was already
+      // recorded, say): no attempt now, and no attempt used; the job comes back when it is due.
+      const early = await findEarlyClaim(deps.db, claim);
+      if (early) {
+        await job.moveToDelayed(Date.now() + early.dueInMs, token);
+        throw new DelayedError();
+      }
+      // Superseded (a redelivery took over), already finished, in flight elsewhere, or deleted: nothing to do.
+      return 'stale';
+    }
     // A disabled endpoint gets no scheduled attempts. What an operator asks for (test, redeliver,
     // replay) still reaches it: that is how a fix is checked before re-enabling.
     const scheduled = delivery.jobTrigger === 'initial' || delivery.jobTrigger === 'retry';
@@ -31,8 +41,14 @@ export async function deliverJob(deps: WorkerDeps, job: Job, token?: string): Pr
       await cancelDelivery(deps.db, deliveryId);
       return 'cancelled';
     }
-    const { step, signal } = await attemptDelivery(deps, delivery);
+    const { step, signal, recorded } = await attemptDelivery(deps, delivery);
     deps.endpointGuard.record(endpointId, signal);
+    if (!recorded) {
+      // Another run owns the delivery now (this one stalled past its claim): its attempt is the one
+      // that counts, and its job schedules what follows. Nothing was written; nothing is scheduled.
+      deps.logger.warn({ deliveryId, jobId: job.id }, 'attempt not recorded: this run no longer owned the delivery');
+      return 'lost';
+    }
     if (step.status === 'pending') throw new RetryLaterError(step.delayMs);
     return step.status;
   } finally {
