@@ -10,6 +10,7 @@ import { AcceptBatcher } from './services/accept-batcher.js';
 import { EndpointPauseCache } from './services/endpoint-pause-cache.js';
 import { enqueueNewDeliveries } from './services/enqueue.js';
 import { FanoutCache } from './services/fanout-cache.js';
+import { QueueHandoff } from './services/queue-handoff.js';
 
 /**
  * Builds the API's dependencies. Its Redis connections fail fast instead of queueing commands
@@ -35,6 +36,7 @@ export function buildApiDeps(config: ApiConfig, logger: Logger) {
     // Called only after `deps` exists (when a request is accepted).
     acceptBatcher: new AcceptBatcher(dbHandle.db, (events) => enqueueNewDeliveries(deps, events)),
     endpointPauses: new EndpointPauseCache(queues.endpointPauses),
+    queueHandoff: new QueueHandoff(() => redis.status === 'ready', logger),
     rateLimiter: new RateLimiter(redis, { prefix: config.DISPATCH_QUEUE_PREFIX, limit: config.DISPATCH_RATE_LIMIT, logger }),
   };
   const close = async () => {

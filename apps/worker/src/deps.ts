@@ -6,6 +6,7 @@ import type { Queues } from '@dispatch/queue';
 import type { WorkerConfig } from './config.js';
 import type { EndpointGuard } from './delivery/endpoint-guard.js';
 import type { PausePublisher } from './delivery/pause-publisher.js';
+import type { WorkspaceGuard } from './delivery/workspace-guard.js';
 
 export interface WorkerDeps {
   config: WorkerConfig;
@@ -14,6 +15,7 @@ export interface WorkerDeps {
   secretBox: SecretBox;
   http: Got;
   endpointGuard: EndpointGuard;
+  workspaceGuard: WorkspaceGuard;
   pausePublisher: PausePublisher;
   logger: Logger;
 }

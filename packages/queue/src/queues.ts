@@ -10,6 +10,8 @@ const baseJobOptions: JobsOptions = { removeOnComplete: true, removeOnFail: true
 export interface DeliveryToEnqueue {
   deliveryId: string;
   endpointId: string;
+  /** Carried in the job so the worker can share its slots between workspaces without a lookup. */
+  workspaceId: string;
   manual?: boolean;
   /** The delivery row's `job_id` (see deliverJobId): only that job may attempt the delivery. */
   jobId: string;
@@ -38,7 +40,12 @@ export class Queues {
     await this.deliveries.addBulk(
       items.map((item) => ({
         name: JOBS.deliver,
-        data: { deliveryId: item.deliveryId, endpointId: item.endpointId, ...(item.manual ? { manual: true } : {}) } satisfies DeliverJob,
+        data: {
+          deliveryId: item.deliveryId,
+          endpointId: item.endpointId,
+          workspaceId: item.workspaceId,
+          ...(item.manual ? { manual: true } : {}),
+        } satisfies DeliverJob,
         opts: {
           ...baseJobOptions,
           jobId: item.jobId,

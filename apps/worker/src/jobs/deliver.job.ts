@@ -6,19 +6,28 @@ import { attemptDelivery } from '../delivery/attempt.js';
 import { deliveryStore } from '../delivery/delivery-store.js';
 import { RetryLaterError } from '../delivery/retry-later.js';
 
+/** Holds the job back without using an attempt; it comes back at `retryAt`, behind live traffic. */
+async function holdBack(job: Job, retryAt: number, token: string | undefined): Promise<never> {
+  // BullMQ serves jobs without a priority first, so a held-back backlog returning does not queue in
+  // front of healthy endpoints' jobs.
+  if (job.priority < HELD_PRIORITY) await job.changePriority({ priority: HELD_PRIORITY });
+  await job.moveToDelayed(retryAt, token);
+  throw new DelayedError();
+}
+
 /** One job per delivery (never a loop over endpoints); one run of it is one attempt. */
 export async function deliverJob(deps: WorkerDeps, job: Job, token?: string): Promise<string> {
-  const { deliveryId, endpointId, manual } = deliverJobSchema.parse(job.data);
-  // A saturated or tripped endpoint holds its own jobs back; no attempt is used and no row is touched.
+  const { deliveryId, endpointId, workspaceId, manual } = deliverJobSchema.parse(job.data);
+  // A workspace whose slow deliveries hold its share of this worker's slots waits while others have
+  // work; a saturated or tripped endpoint holds its own jobs back. No attempt is used, no row touched.
+  const share = deps.workspaceGuard.admit(workspaceId, { always: manual === true });
+  if (!share.admitted) return holdBack(job, share.retryAt, token);
   const admission = deps.endpointGuard.admit(endpointId, { ignoreBreaker: manual === true });
   if (!admission.admitted) {
+    share.release();
     // Published so the API queues this endpoint's next deliveries for when the hold ends.
     deps.pausePublisher.offer(endpointId, admission.heldUntil);
-    // A held job comes back behind live traffic (BullMQ serves jobs without a priority first), so
-    // the backlog of a tripped endpoint returning does not queue in front of healthy endpoints' jobs.
-    if (job.priority < HELD_PRIORITY) await job.changePriority({ priority: HELD_PRIORITY });
-    await job.moveToDelayed(admission.retryAt, token);
-    throw new DelayedError();
+    return holdBack(job, admission.retryAt, token);
   }
   try {
     const claim = { deliveryId, jobId: job.id! };
@@ -43,6 +52,7 @@ export async function deliverJob(deps: WorkerDeps, job: Job, token?: string): Pr
     }
     const { step, signal, recorded } = await attemptDelivery(deps, delivery);
     deps.endpointGuard.record(endpointId, signal);
+    deps.workspaceGuard.record(workspaceId, signal.responseTimeMs);
     if (!recorded) {
       // Another run owns the delivery now (this one stalled past its claim): its attempt is the one
       // that counts, and its job schedules what follows. Nothing was written; nothing is scheduled.
@@ -53,6 +63,7 @@ export async function deliverJob(deps: WorkerDeps, job: Job, token?: string): Pr
     return step.status;
   } finally {
     admission.release();
+    share.release();
     // A hold published because of a stuck request ends when it finishes, not when it would have timed out.
     if (manual !== true && deps.endpointGuard.admitsNow(endpointId)) deps.pausePublisher.retract(endpointId);
   }
