@@ -45,6 +45,27 @@ describe('WorkspaceGuard', () => {
     expect(fill(guard, 'ws_fast', SLOTS / 2)).toBe(SLOTS / 2);
   });
 
+  it('holds back only briefly while some of the workspace’s requests are still moving', () => {
+    const { guard, clock } = guardAt();
+    otherFastWorkspace(guard);
+    guard.admit('ws_a');
+    clock.now += 1_500;
+    // One stuck request and fresh ones: a slot may free up soon. Nothing known of its response times
+    // yet: held until its oldest request counts as stuck.
+    fill(guard, 'ws_a');
+    const start = 1_000_000;
+    const { guard: fresh, clock: freshClock } = guardAt(start);
+    otherFastWorkspace(fresh);
+    fill(fresh, 'ws_a');
+    freshClock.now += 300;
+    expect(fresh.admit('ws_a')).toMatchObject({ admitted: false, heldUntil: start + 1_000 });
+    // With a known response time (slow, 600 ms), about that long.
+    fresh.record('ws_a', 600);
+    expect(fresh.admit('ws_a')).toMatchObject({ admitted: false, heldUntil: start + 300 + 600 });
+    guard.record('ws_a', 2_000);
+    expect(guard.admit('ws_a')).toMatchObject({ admitted: false, heldUntil: clock.now + 1_000 });
+  });
+
   it('counts a workspace with no response time yet as slow', () => {
     const { guard } = guardAt();
     guard.admit('ws_b');

@@ -105,10 +105,17 @@ export class WorkspaceGuard {
     return average !== undefined && average < FAST_MS && (running.length === 0 || now - running[0]! <= STUCK_MS);
   }
 
-  /** Until one of its slots should free up: its oldest request's timeout when one is stuck, else about one response time. */
+  /**
+   * About when one of its slots should free up. Every request of it stuck: not before the oldest one
+   * times out. Otherwise about one of its response times, or, while none is known yet, until its
+   * oldest request has either answered or counts as stuck (coming back sooner would only find the
+   * same slots taken, and every return costs a fetch and a move in Redis).
+   */
   private holdMs(workspaceId: string, running: number[], now: number): number {
     const oldest = running[0]!;
-    if (now - oldest > STUCK_MS) return Math.max(oldest + this.requestTimeoutMs - now, MAX_HOLD_MS);
-    return Math.min(Math.max(this.latency.get(workspaceId) ?? MIN_HOLD_MS, MIN_HOLD_MS), MAX_HOLD_MS);
+    const newest = running[running.length - 1]!;
+    if (now - newest > STUCK_MS) return Math.max(oldest + this.requestTimeoutMs - now, MAX_HOLD_MS);
+    const expected = this.latency.get(workspaceId) ?? oldest + STUCK_MS - now;
+    return Math.min(Math.max(expected, MIN_HOLD_MS), MAX_HOLD_MS);
   }
 }
