@@ -40,6 +40,8 @@ export function buildApiDeps(config: ApiConfig, logger: Logger) {
     rateLimiter: new RateLimiter(redis, { prefix: config.DISPATCH_QUEUE_PREFIX, limit: config.DISPATCH_RATE_LIMIT, logger }),
   };
   const close = async () => {
+    // Jobs answered for but still on their way to Redis get a moment to arrive (else the reconciler queues them).
+    await deps.queueHandoff.settled(2_000);
     // With Redis away a graceful close can only time out; drop the connection instead.
     if (redis.status === 'ready') await queues.close().catch(() => {});
     redis.disconnect();

@@ -22,6 +22,7 @@ const SKIP_LOG_EVERY_MS = 5_000;
  */
 export class QueueHandoff {
   private outstanding = 0;
+  private readonly inFlight = new Set<Promise<unknown>>();
   private skipped = 0;
   private skipLoggedAt = 0;
 
@@ -46,9 +47,21 @@ export class QueueHandoff {
     this.outstanding += jobs;
     const done = work()
       .catch((error: unknown) => this.logger.warn({ err: error, jobs }, 'queueing failed; the reconciler will queue these deliveries'))
-      .finally(() => (this.outstanding -= jobs));
+      .finally(() => {
+        this.outstanding -= jobs;
+        this.inFlight.delete(done);
+      });
+    this.inFlight.add(done);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.limits.answerWaitMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Waits (at most `timeoutMs`) for the work handed off so far, so a shutdown does not drop jobs in flight. */
+  async settled(timeoutMs: number): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
   }
 
