@@ -153,9 +153,21 @@ async function runBusyWorkspace(system: System, other: Tenant, busy: Tenant): Pr
     const busyRequests = Array.from({ length: BUSY_ENDPOINTS }, (_, i) => phase.requestsByPath[PATHS.busyHang(i)] ?? 0).reduce((sum, n) => sum + n, 0);
     return { ...phase, busyRate: config.neighboursBusyRate, busyEndpoints: BUSY_ENDPOINTS, busyRequests };
   } finally {
-    await system.pg.query('UPDATE endpoints SET enabled = false WHERE id = ANY($1)', [hanging]);
-    await receiver.release();
+    await retireBadEndpoints(system, hanging);
   }
+}
+
+/**
+ * Ends a phase's bad endpoints: disabled first, so a held-back job that gets in after the release is
+ * cancelled at its claim instead of sending; then the requests still hanging are answered. Their
+ * deliveries still pending are cancelled and their jobs (retries, held back) dropped, so the next
+ * phase starts on an empty queue instead of next to thousands of jobs coming back during it.
+ */
+async function retireBadEndpoints(system: System, endpointIds: string[]): Promise<void> {
+  await system.pg.query('UPDATE endpoints SET enabled = false WHERE id = ANY($1)', [endpointIds]);
+  await system.receiver.release();
+  await system.pg.query(`UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL WHERE endpoint_id = ANY($1) AND status = 'pending'`, [endpointIds]);
+  for (const state of ['delayed', 'prioritized', 'wait'] as const) await system.deliveriesQueue.clean(0, 1_000_000, state);
 }
 
 export async function runNeighbours(system: System, alone: Tenant, crowded: Tenant, workspaces?: { other: Tenant; busy: Tenant }): Promise<NeighboursFigure> {
@@ -171,10 +183,7 @@ export async function runNeighbours(system: System, alone: Tenant, crowded: Tena
     crowdedFigure = await runPhase(system, crowded, PATHS.healthy);
     maxHeldAtOnce = (await receiver.stats()).maxHeldByPath[PATHS.hang] ?? 0;
   } finally {
-    // Disabled first, so a held-back job that gets in after the release is cancelled at its claim
-    // instead of sending; then the requests still hanging are answered.
-    await system.pg.query('UPDATE endpoints SET enabled = false WHERE id = ANY($1)', [bad]);
-    await receiver.release();
+    await retireBadEndpoints(system, bad);
   }
   const aloneP99 = aloneFigure.startToReceivedMs.p99;
   const crowdedP99 = crowdedFigure.startToReceivedMs.p99;

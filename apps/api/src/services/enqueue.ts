@@ -1,4 +1,4 @@
-import { HELD_PRIORITY, heldJobReturnsAt } from '@dispatch/queue';
+import { HELD_PRIORITY, heldJobReturnsAt, workspacePauseKey } from '@dispatch/queue';
 import type { ApiDeps } from '../deps.js';
 import type { EventDeliveries } from './event-deliveries.js';
 
@@ -9,11 +9,12 @@ export type { EventDeliveries } from './event-deliveries.js';
 export const INLINE_FANOUT_LIMIT = 500;
 
 /**
- * A delivery to an endpoint a worker has paused is queued for when the pause ends (spread like the
- * jobs the worker parks itself) instead of live. What an operator asks for is never held back.
+ * A delivery to an endpoint a worker has paused, or of a workspace a worker holds back, is queued for
+ * when that ends (spread like the jobs the worker parks itself) instead of live. What an operator
+ * asks for is never held back.
  */
-function heldBack(deps: ApiDeps, endpointId: string): { delayMs: number; priority: number } | undefined {
-  const until = deps.endpointPauses.pausedUntil(endpointId);
+function heldBack(deps: ApiDeps, endpointId: string, workspaceId: string): { delayMs: number; priority: number } | undefined {
+  const until = Math.max(deps.endpointPauses.pausedUntil(endpointId), deps.endpointPauses.pausedUntil(workspacePauseKey(workspaceId)));
   if (until === 0) return undefined;
   const now = Date.now();
   return { delayMs: heldJobReturnsAt(until, now) - now, priority: HELD_PRIORITY };
@@ -35,7 +36,7 @@ export async function enqueueNewDeliveries(deps: ApiDeps, events: readonly Event
       jobId: d.jobId,
       attemptsLeft: event.maxAttempts,
       manual: event.manual,
-      ...(event.manual ? {} : heldBack(deps, d.endpointId)),
+      ...(event.manual ? {} : heldBack(deps, d.endpointId, d.workspaceId)),
     })),
   );
   await deps.queueHandoff.handOff(jobs.length + large.length, () =>

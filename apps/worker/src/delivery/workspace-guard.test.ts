@@ -35,9 +35,12 @@ describe('WorkspaceGuard', () => {
     expect(fill(guard, 'ws_a')).toBe(SLOTS / 2 - 1);
     clock.now += 2_000;
     const held = guard.admit('ws_a');
-    // A request stuck for over a second: held until the oldest one must have timed out, back spread after.
+    // Every request stuck, none answered yet: held until the oldest one must have timed out, back spread after.
     expect(held).toEqual({ admitted: false, heldUntil: 1_000_000 + 15_000, retryAt: expect.any(Number) });
     if (!held.admitted) expect(held.retryAt).toBeGreaterThanOrEqual(held.heldUntil);
+    // Once its requests are known to take 4 s, until the oldest one should have answered.
+    guard.record('ws_a', 4_000);
+    expect(guard.admit('ws_a')).toMatchObject({ admitted: false, heldUntil: 1_000_000 + 4_000 });
     if (first.admitted) first.release();
     expect(guard.admit('ws_a').admitted).toBe(true);
     expect(guard.admit('ws_a').admitted).toBe(false);

@@ -52,12 +52,8 @@ export class WorkspaceGuard {
     const now = this.now();
     this.see(workspaceId, now);
     const running = this.active.get(workspaceId) ?? [];
-    if (!options.always && running.length > 0 && this.contended(workspaceId, now) && !this.isFast(workspaceId, running, now)) {
-      if (running.length >= this.share(workspaceId, now)) {
-        const until = now + this.holdMs(workspaceId, running, now);
-        return { admitted: false, heldUntil: until, retryAt: heldJobReturnsAt(until, now) };
-      }
-    }
+    const until = options.always ? undefined : this.heldUntil(workspaceId, running, now);
+    if (until !== undefined) return { admitted: false, heldUntil: until, retryAt: heldJobReturnsAt(until, now) };
     running.push(now);
     this.active.set(workspaceId, running);
     let released = false;
@@ -71,6 +67,18 @@ export class WorkspaceGuard {
         if (running.length === 0 && this.active.get(workspaceId) === running) this.active.delete(workspaceId);
       },
     };
+  }
+
+  /** Whether a job of the workspace would be admitted now (nothing is taken). */
+  admitsNow(workspaceId: string): boolean {
+    return this.heldUntil(workspaceId, this.active.get(workspaceId) ?? [], this.now()) === undefined;
+  }
+
+  /** Until when the workspace's next job is held back, or undefined when it may go now. */
+  private heldUntil(workspaceId: string, running: number[], now: number): number | undefined {
+    if (running.length === 0 || !this.contended(workspaceId, now) || this.isFast(workspaceId, running, now)) return undefined;
+    if (running.length < this.share(workspaceId, now)) return undefined;
+    return now + this.holdMs(workspaceId, running, now);
   }
 
   /** Feeds a response time of one of the workspace's deliveries. */
@@ -106,16 +114,18 @@ export class WorkspaceGuard {
   }
 
   /**
-   * About when one of its slots should free up. Every request of it stuck: not before the oldest one
-   * times out. Otherwise about one of its response times, or, while none is known yet, until its
-   * oldest request has either answered or counts as stuck (coming back sooner would only find the
-   * same slots taken, and every return costs a fetch and a move in Redis).
+   * About when one of its slots should free up (coming back sooner would only find the same slots
+   * taken, and every return costs a fetch and a move in Redis). Every request of it stuck: when its
+   * oldest one should answer by its response times so far, or time out when none is known (at least
+   * MAX_HOLD_MS). Otherwise about one of its response times, or, while none is known yet, until its
+   * oldest request has either answered or counts as stuck.
    */
   private holdMs(workspaceId: string, running: number[], now: number): number {
     const oldest = running[0]!;
     const newest = running[running.length - 1]!;
-    if (now - newest > STUCK_MS) return Math.max(oldest + this.requestTimeoutMs - now, MAX_HOLD_MS);
-    const expected = this.latency.get(workspaceId) ?? oldest + STUCK_MS - now;
+    const latency = this.latency.get(workspaceId);
+    if (now - newest > STUCK_MS) return Math.max(oldest + Math.min(latency ?? this.requestTimeoutMs, this.requestTimeoutMs) - now, MAX_HOLD_MS);
+    const expected = latency ?? oldest + STUCK_MS - now;
     return Math.min(Math.max(expected, MIN_HOLD_MS), MAX_HOLD_MS);
   }
 }

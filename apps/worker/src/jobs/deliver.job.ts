@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import { cancelDelivery, findEarlyClaim } from '@dispatch/db';
-import { deliverJobSchema, HELD_PRIORITY } from '@dispatch/queue';
+import { deliverJobSchema, HELD_PRIORITY, workspacePauseKey } from '@dispatch/queue';
 import type { WorkerDeps } from '../deps.js';
 import { attemptDelivery } from '../delivery/attempt.js';
 import { deliveryStore } from '../delivery/delivery-store.js';
@@ -21,7 +21,11 @@ export async function deliverJob(deps: WorkerDeps, job: Job, token?: string): Pr
   // A workspace whose slow deliveries hold its share of this worker's slots waits while others have
   // work; a saturated or tripped endpoint holds its own jobs back. No attempt is used, no row touched.
   const share = deps.workspaceGuard.admit(workspaceId, { always: manual === true });
-  if (!share.admitted) return holdBack(job, share.retryAt, token);
+  if (!share.admitted) {
+    // Published (when it lasts a while) so the API queues the workspace's next deliveries for then.
+    deps.pausePublisher.offer(workspacePauseKey(workspaceId!), share.heldUntil);
+    return holdBack(job, share.retryAt, token);
+  }
   const admission = deps.endpointGuard.admit(endpointId, { ignoreBreaker: manual === true });
   if (!admission.admitted) {
     share.release();
@@ -66,5 +70,6 @@ export async function deliverJob(deps: WorkerDeps, job: Job, token?: string): Pr
     share.release();
     // A hold published because of a stuck request ends when it finishes, not when it would have timed out.
     if (manual !== true && deps.endpointGuard.admitsNow(endpointId)) deps.pausePublisher.retract(endpointId);
+    if (workspaceId !== undefined && deps.workspaceGuard.admitsNow(workspaceId)) deps.pausePublisher.retract(workspacePauseKey(workspaceId));
   }
 }
