@@ -135,7 +135,7 @@ describe('Redis stalled for 5 s (CLIENT PAUSE ALL)', () => {
     expect(timed.filter((t) => t.res.status !== 202).map((t) => ({ status: t.res.status, body: t.res.body }))).toEqual([]);
     const during = timed.filter((t) => t.sentAt >= pausedAt && t.sentAt < pausedAt + PAUSE_MS).map((t) => t.ms);
     expect(p99(during)).toBeLessThan(250);
-    expect(during.length).toBeGreaterThan(100);
+    expect(during.length).toBeGreaterThan(60);
     expect(actions.map((a) => a.status)).toEqual([202, 202]);
     for (const action of actions) expect(action.ms).toBeLessThan(250);
     // One rate-limit sync at a time, not one every 20 ms piling up behind the pause (~250).
