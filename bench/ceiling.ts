@@ -63,7 +63,7 @@ async function main(): Promise<void> {
       await queues.deliveries.obliterate({ force: true });
       const jobs: DeliveryToEnqueue[] = Array.from({ length: JOBS }, () => {
         const deliveryId = newId('delivery');
-        return { deliveryId, endpointId: 'wh_ceiling', jobId: deliverJobId(deliveryId, 1, 'initial'), attemptsLeft: 6 };
+        return { deliveryId, endpointId: 'wh_ceiling', workspaceId: 'ws_ceiling', jobId: deliverJobId(deliveryId, 1, 'initial'), attemptsLeft: 6 };
       });
       for (let i = 0; i < jobs.length; i += 1_000) await queues.enqueueDeliveries(jobs.slice(i, i + 1_000));
       const from = Math.floor(JOBS * 0.1);

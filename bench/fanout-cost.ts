@@ -63,8 +63,8 @@ function rowsFor(endpointIds: readonly string[]): { event: AcceptedEventRow; del
   return { event, deliveries };
 }
 
-const toJobs = (rows: readonly { id: string; endpointId: string; jobId: string }[]): DeliveryToEnqueue[] =>
-  rows.map((row) => ({ deliveryId: row.id, endpointId: row.endpointId, jobId: row.jobId, attemptsLeft: 6 }));
+const toJobs = (rows: readonly { id: string; endpointId: string; workspaceId: string; jobId: string }[]): DeliveryToEnqueue[] =>
+  rows.map((row) => ({ deliveryId: row.id, endpointId: row.endpointId, workspaceId: row.workspaceId, jobId: row.jobId, attemptsLeft: 6 }));
 
 function chunksOf<T>(items: readonly T[]): T[][] {
   const chunks: T[][] = [];

@@ -43,6 +43,7 @@ const results: Results = {
     fanouts: config.fanouts,
     neighboursRate: config.neighboursRate,
     neighboursMs: config.neighboursMs,
+    neighboursBusyRate: config.neighboursBusyRate,
     workerSettings: config.workerSettings,
     transport: config.transport,
     countingPreload: config.count,
@@ -216,8 +217,9 @@ async function main(): Promise<void> {
     while (s.workers.length > 1) await s.removeWorker();
     const alone = await createTenant(s, 'bench neighbours alone');
     const crowded = await createTenant(s, 'bench neighbours crowded');
+    const workspaces = { other: await createTenant(s, 'bench neighbours other workspace'), busy: await createTenant(s, 'bench neighbours busy workspace') };
     await startFromEmptyTables(s);
-    results.neighbours = await scenario(`neighbours at ${config.neighboursRate} events/s`, () => runNeighbours(s, alone, crowded));
+    results.neighbours = await scenario(`neighbours at ${config.neighboursRate} events/s`, () => runNeighbours(s, alone, crowded, workspaces));
   }
 }
 

@@ -51,6 +51,8 @@ export const benchConfig = {
   latencyWarmupMs: int('BENCH_LATENCY_WARMUP_MS', quick ? 1_000 : 3_000),
   neighboursRate: int('BENCH_NEIGHBOURS_RATE', 200),
   neighboursMs: int('BENCH_NEIGHBOURS_MS', quick ? 3_000 : 10_000),
+  /** Events/s of the busy workspace in the neighbours scenario (each to its 100 hanging endpoints). */
+  neighboursBusyRate: int('BENCH_NEIGHBOURS_BUSY_RATE', 2),
   ingestMs: int('BENCH_INGEST_MS', quick ? 2_000 : 5_000),
   ingestConcurrency: int('BENCH_INGEST_CONCURRENCY', 64),
   /** The fixed rate at which single-event ingest latency is measured (the target's 2,000 requests/s). */

@@ -107,6 +107,16 @@ export function tableRows(r: Results): Row[] {
     rows.push([`  delayed jobs at window end, alone / with`, `${n(a.queueAtWindowEnd.delayed)} / ${n(w.queueAtWindowEnd.delayed)}`, '', '']);
     rows.push([`  CPU cores used, alone`, cores(a.cpuCores), '', '']);
     rows.push([`  CPU cores used, with neighbours`, cores(w.cpuCores), '', '']);
+    const busy = nb.busyWorkspace;
+    if (busy) {
+      const ratio = nb.busyWorkspaceP99Ratio ?? null;
+      rows.push([`  other workspace, next to ${busy.busyEndpoints} hanging (${busy.busyRate} events/s)`, three(busy.startToReceivedMs), '', '']);
+      rows.push([`  p99 next to the busy workspace / alone`, ratio === null ? 'n/a' : `${ratio}x`, '<= 2x', check(ratio === null ? null : ratio <= 2)]);
+      rows.push([`  busy workspace: requests / hanging at window end`, `${busy.busyRequests} / ${busy.hangingAtWindowEnd}`, '', '']);
+      rows.push([`  other workspace sent / accepted / received`, `${busy.sent} / ${busy.accepted} / ${busy.received}`, '', '']);
+      rows.push([`  delayed jobs at window end / 202 p99`, `${n(busy.queueAtWindowEnd.delayed)} / ${n(busy.responseMs.p99)} ms`, '', '']);
+      rows.push([`  CPU cores used, next to the busy workspace`, cores(busy.cpuCores), '', '']);
+    }
   }
   return rows;
 }

@@ -12,6 +12,10 @@ import type { System } from '../lib/system.js';
 // healthy endpoint's p99 with neighbours within 2x of its p99 alone.
 // The bad endpoints are disabled and the hanging requests released when the scenario ends, so the
 // worker does not spend the rest of the bench (or its shutdown) on them.
+// Then the same between workspaces: a fresh workspace's healthy endpoint while another workspace's
+// BUSY_ENDPOINTS endpoints all hang until the request timeout (each under the endpoint cap, together
+// enough to take every worker slot), that workspace sending at BENCH_NEIGHBOURS_BUSY_RATE events/s.
+// Its p99 against the same healthy endpoint alone, same target.
 
 export interface NeighboursPhase {
   sent: number;
@@ -32,6 +36,8 @@ export interface NeighboursPhase {
   requestsByPath: Record<string, number>;
   /** Deliveries jobs per state right after the last event was sent (held-back jobs sit in `delayed`). */
   queueAtWindowEnd: Record<string, number>;
+  /** Requests the receiver's hanging paths were holding right after the last event was sent. */
+  hangingAtWindowEnd: number;
   cpuCores: Record<string, number>;
   /** CPU the workers spent per healthy delivery (what the neighbours cost, less sensitive to a busy machine than latency). */
   workerCpuMsPerHealthyDelivery: number | null;
@@ -51,27 +57,41 @@ export interface NeighboursFigure {
   };
   /** withNeighbours p99 / alone p99 (target <= 2). */
   p99Ratio: number | null;
+  /** Another workspace's healthy endpoint while a busy workspace's endpoints all hang. */
+  busyWorkspace?: NeighboursPhase & { busyRate: number; busyEndpoints: number; busyRequests: number; hangingAtWindowEnd: number };
+  /** busyWorkspace p99 / alone p99 (target <= 2). */
+  busyWorkspaceP99Ratio?: number | null;
 }
+
+/** How many endpoints the busy workspace has, each hanging until the worker's request timeout. */
+export const BUSY_ENDPOINTS = 100;
 
 const PATHS = {
   alone: '/neighbours/alone/ok',
   healthy: '/neighbours/with/ok',
   hang: '/neighbours/with/hang',
   failing: '/neighbours/with/status/500',
+  otherWorkspace: '/neighbours/workspace/ok',
+  busyHang: (i: number) => `/neighbours/workspace/busy/${i}/hang`,
 };
 
-async function runPhase(system: System, tenant: Tenant, healthyPath: string): Promise<NeighboursPhase> {
+/** `alongside` runs for the window too (the busy workspace's own load). */
+async function runPhase(system: System, tenant: Tenant, healthyPath: string, alongside?: () => Promise<unknown>): Promise<NeighboursPhase> {
   const { config, receiver } = system;
   await receiver.reset();
   const body = JSON.stringify(eventBody());
   const before = await snapshot(system);
   const meter = await cpuMeter(processGroups(system));
   const meteredFrom = performance.now();
-  const results = await openLoop({
-    ratePerSecond: config.neighboursRate,
-    durationMs: config.neighboursMs,
-    send: () => postEvent(system, tenant, body).catch(() => undefined),
-  });
+  const [results] = await Promise.all([
+    openLoop({
+      ratePerSecond: config.neighboursRate,
+      durationMs: config.neighboursMs,
+      send: () => postEvent(system, tenant, body).catch(() => undefined),
+    }),
+    alongside?.(),
+  ]);
+  const hangingAtWindowEnd = (await receiver.stats()).held;
   const queueAtWindowEnd = await system.deliveriesQueue.getJobCounts('wait', 'active', 'delayed', 'prioritized');
   const notAccepted: Record<string, number> = {};
   for (const r of results) if (r?.status !== 202) notAccepted[r?.status ?? 'error'] = (notAccepted[r?.status ?? 'error'] ?? 0) + 1;
@@ -109,13 +129,48 @@ async function runPhase(system: System, tenant: Tenant, healthyPath: string): Pr
     responseMs: distribution(accepted.map((a) => a.endedAt - a.startedAt)),
     requestsByPath: stats.byPath,
     queueAtWindowEnd,
+    hangingAtWindowEnd,
     cpuCores,
     workerCpuMsPerHealthyDelivery: latencies.length ? round(((cpuCores.workers ?? 0) * meteredMs) / latencies.length, 2) : null,
     cost: costPerUnit(before, after, latencies.length),
   };
 }
 
-export async function runNeighbours(system: System, alone: Tenant, crowded: Tenant): Promise<NeighboursFigure> {
+/**
+ * `other`'s healthy endpoint while `busy` sends to BUSY_ENDPOINTS endpoints that all hang. Afterwards
+ * the busy endpoints are disabled and their requests released, as for the phase before.
+ */
+async function runBusyWorkspace(system: System, other: Tenant, busy: Tenant): Promise<NonNullable<NeighboursFigure['busyWorkspace']>> {
+  const { config, receiver } = system;
+  await createWebhook(system, other, receiver.url(PATHS.otherWorkspace));
+  const hanging: string[] = [];
+  for (let i = 0; i < BUSY_ENDPOINTS; i++) hanging.push(await createWebhook(system, busy, receiver.url(PATHS.busyHang(i))));
+  const body = JSON.stringify(eventBody());
+  try {
+    const busyLoad = () =>
+      openLoop({ ratePerSecond: config.neighboursBusyRate, durationMs: config.neighboursMs, send: () => postEvent(system, busy, body).catch(() => undefined) });
+    const phase = await runPhase(system, other, PATHS.otherWorkspace, busyLoad);
+    const busyRequests = Array.from({ length: BUSY_ENDPOINTS }, (_, i) => phase.requestsByPath[PATHS.busyHang(i)] ?? 0).reduce((sum, n) => sum + n, 0);
+    return { ...phase, busyRate: config.neighboursBusyRate, busyEndpoints: BUSY_ENDPOINTS, busyRequests };
+  } finally {
+    await retireBadEndpoints(system, hanging);
+  }
+}
+
+/**
+ * Ends a phase's bad endpoints: disabled first, so a held-back job that gets in after the release is
+ * cancelled at its claim instead of sending; then the requests still hanging are answered. Their
+ * deliveries still pending are cancelled and their jobs (retries, held back) dropped, so the next
+ * phase starts on an empty queue instead of next to thousands of jobs coming back during it.
+ */
+async function retireBadEndpoints(system: System, endpointIds: string[]): Promise<void> {
+  await system.pg.query('UPDATE endpoints SET enabled = false WHERE id = ANY($1)', [endpointIds]);
+  await system.receiver.release();
+  await system.pg.query(`UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL WHERE endpoint_id = ANY($1) AND status = 'pending'`, [endpointIds]);
+  for (const state of ['delayed', 'prioritized', 'wait'] as const) await system.deliveriesQueue.clean(0, 1_000_000, state);
+}
+
+export async function runNeighbours(system: System, alone: Tenant, crowded: Tenant, workspaces?: { other: Tenant; busy: Tenant }): Promise<NeighboursFigure> {
   const { config, receiver } = system;
   await createWebhook(system, alone, receiver.url(PATHS.alone));
   const aloneFigure = await runPhase(system, alone, PATHS.alone);
@@ -128,13 +183,12 @@ export async function runNeighbours(system: System, alone: Tenant, crowded: Tena
     crowdedFigure = await runPhase(system, crowded, PATHS.healthy);
     maxHeldAtOnce = (await receiver.stats()).maxHeldByPath[PATHS.hang] ?? 0;
   } finally {
-    // Disabled first, so a held-back job that gets in after the release is cancelled at its claim
-    // instead of sending; then the requests still hanging are answered.
-    await system.pg.query('UPDATE endpoints SET enabled = false WHERE id = ANY($1)', [bad]);
-    await receiver.release();
+    await retireBadEndpoints(system, bad);
   }
   const aloneP99 = aloneFigure.startToReceivedMs.p99;
   const crowdedP99 = crowdedFigure.startToReceivedMs.p99;
+  const busyWorkspace = workspaces ? await runBusyWorkspace(system, workspaces.other, workspaces.busy) : undefined;
+  const busyP99 = busyWorkspace?.startToReceivedMs.p99 ?? null;
   return {
     rate: config.neighboursRate,
     durationMs: config.neighboursMs,
@@ -146,5 +200,6 @@ export async function runNeighbours(system: System, alone: Tenant, crowded: Tena
       failing: { requests: crowdedFigure.requestsByPath[PATHS.failing] ?? 0 },
     },
     p99Ratio: aloneP99 && crowdedP99 !== null ? round(crowdedP99 / aloneP99, 2) : null,
+    ...(busyWorkspace ? { busyWorkspace, busyWorkspaceP99Ratio: aloneP99 && busyP99 !== null ? round(busyP99 / aloneP99, 2) : null } : {}),
   };
 }

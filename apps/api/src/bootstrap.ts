@@ -14,6 +14,7 @@ import { AcceptBatcher } from './services/accept-batcher.js';
 import { EndpointPauseCache } from './services/endpoint-pause-cache.js';
 import { enqueueNewDeliveries } from './services/enqueue.js';
 import { FanoutCache } from './services/fanout-cache.js';
+import { QueueHandoff } from './services/queue-handoff.js';
 
 /**
  * Test sends per API key (POST …/test makes a real request from a worker to any URL): a burst that a
@@ -48,6 +49,7 @@ export function buildApiDeps(config: ApiConfig, logger: Logger) {
       onRetargetError: (err) => logger.error({ err: loggableError(err) }, 'could not write the deliveries of endpoints changed since the fan-out cache read them'),
     }),
     endpointPauses: new EndpointPauseCache(queues.endpointPauses),
+    queueHandoff: new QueueHandoff(() => redis.status === 'ready', logger),
     rateLimiter: new RateLimiter(redis, { prefix: config.DISPATCH_QUEUE_PREFIX, limit: config.DISPATCH_RATE_LIMIT, logger }),
     apiKeys: new ApiKeyCache(dbHandle.db, logger),
     keyUsage: new KeyUsage(dbHandle.db, logger),
@@ -57,6 +59,8 @@ export function buildApiDeps(config: ApiConfig, logger: Logger) {
     observability: createApiObservability(config, { db: dbHandle.db, queues, logger }),
   };
   const close = async () => {
+    // Jobs answered for but still on their way to Redis get a moment to arrive (else the reconciler queues them).
+    await deps.queueHandoff.settled(2_000);
     deps.apiKeys.close();
     await deps.keyUsage.close();
     // With Redis away a graceful close can only time out; drop the connection instead.

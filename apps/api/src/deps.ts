@@ -12,6 +12,7 @@ import type { ApiObservability } from './metrics/api-observability.js';
 import type { AcceptBatcher } from './services/accept-batcher.js';
 import type { EndpointPauseCache } from './services/endpoint-pause-cache.js';
 import type { FanoutCache } from './services/fanout-cache.js';
+import type { QueueHandoff } from './services/queue-handoff.js';
 
 /** Everything a service needs, built once at boot and passed explicitly (tests build their own). */
 export interface ApiDeps {
@@ -25,6 +26,8 @@ export interface ApiDeps {
   fanoutCache: FanoutCache;
   acceptBatcher: AcceptBatcher;
   endpointPauses: EndpointPauseCache;
+  /** Every job the API queues goes through it: Redis never holds up an answer for long. */
+  queueHandoff: QueueHandoff;
   rateLimiter: RateLimiter;
   /** Authentication's per-process state: known and refused keys, usage to record, and throttles. */
   apiKeys: ApiKeyCache;

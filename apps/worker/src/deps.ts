@@ -7,6 +7,7 @@ import type { WorkerConfig } from './config.js';
 import type { EndpointGuard } from './delivery/endpoint-guard.js';
 import type { PausePublisher } from './delivery/pause-publisher.js';
 import type { WorkerObservability } from './observability/worker-observability.js';
+import type { WorkspaceGuard } from './delivery/workspace-guard.js';
 
 export interface WorkerDeps {
   config: WorkerConfig;
@@ -15,6 +16,7 @@ export interface WorkerDeps {
   secretBox: SecretBox;
   http: Got;
   endpointGuard: EndpointGuard;
+  workspaceGuard: WorkspaceGuard;
   pausePublisher: PausePublisher;
   logger: Logger;
   observability: WorkerObservability;

@@ -10,6 +10,7 @@ import { EndpointGuard } from './delivery/endpoint-guard.js';
 import { PausePublisher } from './delivery/pause-publisher.js';
 import { backoffStrategy } from './delivery/retry-later.js';
 import type { Resolver } from './delivery/safe-lookup.js';
+import { WorkspaceGuard } from './delivery/workspace-guard.js';
 import { buildRegistry, registrations, type JobHandler } from './registry.js';
 import { startHealthServer } from './observability/health-server.js';
 import { createWorkerObservability } from './observability/worker-observability.js';
@@ -47,6 +48,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
       pauseMs: config.DISPATCH_BREAKER_PAUSE,
       requestTimeoutMs: config.DISPATCH_REQUEST_TIMEOUT,
     }),
+    workspaceGuard: new WorkspaceGuard({ slots: config.DISPATCH_WORKER_CONCURRENCY, requestTimeoutMs: config.DISPATCH_REQUEST_TIMEOUT }),
     pausePublisher: new PausePublisher(queues.endpointPauses, logger),
     logger,
     observability: createWorkerObservability(config, { db: dbHandle.db, queues, logger }),

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'drizzle-orm';
-import { generateSecret, newId } from '@dispatch/core';
-import { claimDeliveries, createDb, recordAttempts, type AttemptRecord, type Db } from '@dispatch/db';
+import { newId } from '@dispatch/core';
+import { claimDeliveries, createDb, recordAttempts, type Db } from '@dispatch/db';
+import { asClaimRequest as asRequest, attemptRecord as record, deliveryRows, type DeliveryRows } from '../../../test-support/delivery-rows.js';
 import { startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import type { WorkerDeps } from '../src/deps.js';
 import { deliveryStore } from '../src/delivery/delivery-store.js';
@@ -11,56 +12,16 @@ import { deliveryStore } from '../src/delivery/delivery-store.js';
 
 let h: Harness;
 let ws: TestWorkspace;
+let rows: DeliveryRows;
 
 beforeAll(async () => {
   h = await startHarness({ worker: false });
   ws = await h.newWorkspace();
+  rows = deliveryRows(h.deps.db, h.deps.secretBox, ws.id);
 });
 afterAll(async () => {
   await h.close();
 });
-
-async function newEndpoint(failures = 0): Promise<string> {
-  const id = newId('workspaceWebhook');
-  await h.deps.db.execute(sql`
-    INSERT INTO endpoints (id, workspace_id, kind, url, url_normalized, event_types, secret_sealed, secret_hint, consecutive_failures, failing_since)
-    VALUES (${id}, ${ws.id}, 'workspace_webhook', 'http://127.0.0.1:9/x', 'http://127.0.0.1:9/x', ARRAY['lead.created'],
-            ${h.deps.secretBox.seal(generateSecret())}, 'abcd', ${failures}, ${failures > 0 ? sql`now()` : sql`NULL`})`);
-  return id;
-}
-
-async function newDelivery(endpointId: string, options: { test?: boolean } = {}): Promise<{ id: string; jobId: string }> {
-  const eventId = newId('event');
-  const id = newId('delivery');
-  await h.deps.db.execute(sql`INSERT INTO events (id, workspace_id, type, payload) VALUES (${eventId}, ${ws.id}, 'lead.created', '{"a":1}')`);
-  await h.deps.db.execute(sql`
-    INSERT INTO deliveries (id, workspace_id, event_id, endpoint_id, endpoint_kind, event_type, test, max_attempts, next_attempt_at, job_id)
-    VALUES (${id}, ${ws.id}, ${eventId}, ${endpointId}, 'workspace_webhook', 'lead.created', ${options.test ?? false}, 3, now(), ${`${id}:1`})`);
-  return { id, jobId: `${id}:1` };
-}
-
-function record(deliveryId: string, overrides: Partial<AttemptRecord> = {}): AttemptRecord {
-  return {
-    id: newId('attempt'),
-    deliveryId,
-    attemptNo: 1,
-    trigger: 'initial',
-    requestHeaders: { 'content-type': 'application/json', quote: 'a "b" \\ {c}' },
-    statusCode: 200,
-    responseHeaders: { 'set-cookie': ['a=1', 'b=2'] },
-    responseBody: 'ok, "quoted" {braces} \\ and é',
-    responseBodyTruncated: false,
-    responseBodySize: 2,
-    responseTimeMs: 3,
-    timings: { dns: null, connect: 1, tls: null, firstByte: 2, total: 3 },
-    error: null,
-    attemptedAt: new Date(),
-    status: 'succeeded',
-    nextAttemptAt: null,
-    healthyEndpointId: null,
-    ...overrides,
-  };
-}
 
 const row = async (table: 'deliveries' | 'endpoints', id: string) =>
   (await h.deps.db.execute<Record<string, unknown>>(sql`SELECT * FROM ${sql.identifier(table)} WHERE id = ${id}`)).rows[0]!;
@@ -71,7 +32,7 @@ describe('claimDeliveries', () => {
     // One connection, so the check after the transaction is made on the connection that claimed.
     const single = createDb(h.env.DATABASE_URL!, { max: 1 });
     try {
-      const d = await newDelivery(await newEndpoint());
+      const d = await rows.newDelivery(await rows.newEndpoint());
       await single.db.transaction(async (tx) => {
         expect(await claimDeliveries(tx, [{ deliveryId: d.id, jobId: d.jobId }], 45_000)).toHaveLength(1);
         expect(await synchronousCommit(tx)).toBe('off');
@@ -84,8 +45,8 @@ describe('claimDeliveries', () => {
   });
 
   it('claims each row under its own guards, and a (delivery, job) asked twice only once', async () => {
-    const endpointId = await newEndpoint();
-    const [a, b, c] = [await newDelivery(endpointId), await newDelivery(endpointId), await newDelivery(endpointId)];
+    const endpointId = await rows.newEndpoint();
+    const [a, b, c] = [await rows.newDelivery(endpointId), await rows.newDelivery(endpointId), await rows.newDelivery(endpointId)];
     const claimed = await claimDeliveries(
       h.deps.db,
       [a, { deliveryId: b.id, jobId: 'someone-else' }, a, c].map((d) => ('deliveryId' in d ? d : { deliveryId: d.id, jobId: d.jobId })),
@@ -134,8 +95,8 @@ describe('claimDeliveries', () => {
   }
 
   it('reaches deliveries through the primary key alone, on a nearly empty table and on a backlog with no statistics', async () => {
-    const endpointId = await newEndpoint();
-    const few = [await newDelivery(endpointId), await newDelivery(endpointId)];
+    const endpointId = await rows.newEndpoint();
+    const few = [await rows.newDelivery(endpointId), await rows.newDelivery(endpointId)];
     expect(await claimPlanReads(few.map((d) => ({ deliveryId: d.id, jobId: d.jobId })))).toEqual(['deliveries_pkey']);
 
     const prefix = newId('delivery');
@@ -161,24 +122,24 @@ describe('claimDeliveries', () => {
 
 describe('recordAttempts', () => {
   it('records attempts and delivery states, and resets only the endpoints a real success proved healthy', async () => {
-    const failing = await newEndpoint(4);
-    const testedOnly = await newEndpoint(2);
-    const ok = await newDelivery(failing);
-    const retry = await newDelivery(failing);
-    const tested = await newDelivery(testedOnly, { test: true });
-    await claimDeliveries(h.deps.db, [ok, retry, tested].map((d) => ({ deliveryId: d.id, jobId: d.jobId })), 45_000);
-    const nextAt = new Date(Date.now() + 60_000);
+    const failing = await rows.newEndpoint(4);
+    const testedOnly = await rows.newEndpoint(2);
+    const ok = await rows.newDelivery(failing);
+    const retry = await rows.newDelivery(failing);
+    const tested = await rows.newDelivery(testedOnly, { test: true });
+    const claimed = await claimDeliveries(h.deps.db, [ok, retry, tested].map(asRequest), 45_000);
     const records = [
-      record(ok.id, { healthyEndpointId: failing }),
-      record(retry.id, { statusCode: 500, status: 'pending', nextAttemptAt: nextAt, error: null }),
-      record(tested.id, { trigger: 'test' }),
+      record(claimed[0]!, { healthyEndpointId: failing }),
+      record(claimed[1]!, { statusCode: 500, status: 'pending', retryDelayMs: 60_000, error: null }),
+      record(claimed[2]!, { trigger: 'test' }),
     ];
-    await recordAttempts(h.deps.db, records);
+    expect(await recordAttempts(h.deps.db, records)).toEqual([true, true, true]);
 
     expect(await row('deliveries', ok.id)).toMatchObject({ status: 'succeeded', attempt_count: 1, last_attempt_id: records[0]!.id, attempt_started_at: null, next_attempt_at: null });
     const pending = await row('deliveries', retry.id);
     expect(pending).toMatchObject({ status: 'pending', attempt_count: 1, job_trigger: 'retry', attempt_started_at: null });
-    expect(new Date(pending.next_attempt_at as string).getTime()).toBe(nextAt.getTime());
+    // Due the retry delay after the record, by Postgres's clock (updated_at is the record's now()).
+    expect(new Date(pending.next_attempt_at as string).getTime() - new Date(pending.updated_at as string).getTime()).toBe(60_000);
     expect(await row('endpoints', failing)).toMatchObject({ consecutive_failures: 0, failing_since: null });
     expect(await row('endpoints', testedOnly)).toMatchObject({ consecutive_failures: 2 });
 
@@ -195,9 +156,9 @@ describe('recordAttempts', () => {
   });
 
   it('joins the caller’s transaction', async () => {
-    const endpointId = await newEndpoint();
-    const delivery = await newDelivery(endpointId);
-    const attempt = record(delivery.id);
+    const endpointId = await rows.newEndpoint();
+    const delivery = await rows.newDelivery(endpointId);
+    const attempt = record(await rows.claim(delivery));
     await expect(
       h.deps.db.transaction(async (tx) => {
         await recordAttempts(tx, [attempt]);
@@ -209,17 +170,18 @@ describe('recordAttempts', () => {
   });
 
   it('through the worker’s store, a row Postgres refuses fails only its own job', async () => {
-    const endpointId = await newEndpoint();
-    const good = [await newDelivery(endpointId), await newDelivery(endpointId)];
-    const nul = await newDelivery(endpointId);
+    const endpointId = await rows.newEndpoint();
+    const good = [await rows.newDelivery(endpointId), await rows.newDelivery(endpointId)];
+    const nul = await rows.newDelivery(endpointId);
     const store = deliveryStore({ db: h.deps.db, secretBox: h.deps.secretBox, config: { DISPATCH_REQUEST_TIMEOUT: 3_000 } } as unknown as WorkerDeps);
+    const claimed = await claimDeliveries(h.deps.db, [...good, nul].map(asRequest), 45_000);
     const outcomes = await Promise.allSettled([
-      store.record(record(good[0]!.id)),
+      store.record(record(claimed[0]!)),
       store.record(record('dlv_deleted_meanwhile')),
-      store.record(record(nul.id, { responseBody: 'a body text cannot hold \u0000' })),
-      store.record(record(good[1]!.id)),
+      store.record(record(claimed[2]!, { responseBody: 'a body text cannot hold \u0000' })),
+      store.record(record(claimed[1]!)),
     ]);
-    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : 'rejected'))).toEqual([true, false, 'rejected', true]);
     for (const d of good) expect(await row('deliveries', d.id)).toMatchObject({ status: 'succeeded', attempt_count: 1 });
     expect(await row('deliveries', nul.id)).toMatchObject({ status: 'pending', attempt_count: 0 });
   });

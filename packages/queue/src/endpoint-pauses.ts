@@ -6,6 +6,12 @@ import type { Queue } from 'bullmq';
 // and park again one by one, spending CPU and Redis calls that healthy endpoints' deliveries need.
 // A hint only: lost (Redis flushed) or stale, the worker's own guard still decides; it expires by itself.
 
+/**
+ * A workspace held back by a worker (its slow deliveries hold its share of the worker's slots, every
+ * one of them stuck) is published the same way, under this key: its new deliveries are queued for then.
+ */
+export const workspacePauseKey = (workspaceId: string) => `workspace:${workspaceId}`;
+
 /** Jobs held back by a pause run behind live traffic (priority 0) and ahead of replays (10). */
 export const HELD_PRIORITY = 5;
 

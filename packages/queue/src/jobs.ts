@@ -6,6 +6,11 @@ import { z } from 'zod';
 export const deliverJobSchema = z.object({
   deliveryId: z.string().startsWith('dlv_'),
   endpointId: z.string().min(1),
+  /**
+   * Lets a worker share its slots fairly between workspaces without a lookup. Jobs queued before it
+   * was added have none; they run as before, outside the workspace's share.
+   */
+  workspaceId: z.string().min(1).optional(),
   /** Asked for by an operator (test, redeliver): goes through an open circuit breaker. */
   manual: z.boolean().optional(),
   /** W3C trace context of the request that queued it (ids only); absent in jobs queued without tracing. */

@@ -10,6 +10,8 @@ const baseJobOptions: JobsOptions = { removeOnComplete: true, removeOnFail: true
 export interface DeliveryToEnqueue {
   deliveryId: string;
   endpointId: string;
+  /** Carried in the job so the worker can share its slots between workspaces without a lookup. */
+  workspaceId: string;
   manual?: boolean;
   /** The delivery row's `job_id` (see deliverJobId): only that job may attempt the delivery. */
   jobId: string;
@@ -43,6 +45,7 @@ export class Queues {
         data: {
           deliveryId: item.deliveryId,
           endpointId: item.endpointId,
+          workspaceId: item.workspaceId,
           ...(item.manual ? { manual: true } : {}),
           ...(item.traceparent ? { traceparent: item.traceparent } : {}),
         } satisfies DeliverJob,

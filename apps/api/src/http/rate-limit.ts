@@ -30,6 +30,8 @@ interface KeyWindow {
 export class RateLimiter {
   private readonly windows = new Map<string, KeyWindow>();
   private timer: NodeJS.Timeout | undefined;
+  /** One sync at a time: while Redis stalls, what is admitted meanwhile waits for the next one. */
+  private syncing = false;
   private failing = false;
 
   constructor(
@@ -47,8 +49,19 @@ export class RateLimiter {
     }
     if (state.shared + state.unsynced >= this.options.limit) return false;
     state.unsynced++;
-    this.timer ??= setTimeout(() => void this.sync(), SYNC_MS).unref();
+    this.scheduleSync();
     return true;
+  }
+
+  private scheduleSync(): void {
+    if (this.syncing) return;
+    this.timer ??= setTimeout(() => {
+      this.syncing = true;
+      void this.sync().finally(() => {
+        this.syncing = false;
+        if ([...this.windows.values()].some((state) => state.unsynced > 0)) this.scheduleSync();
+      });
+    }, SYNC_MS).unref();
   }
 
   private async sync(): Promise<void> {

@@ -28,8 +28,9 @@ interface Waiting {
 
 /**
  * Accepts the events of concurrent requests in one INSERT statement and queues their jobs in one
- * Redis call. Each request is answered only after its rows are committed and its jobs were offered
- * to Redis (event + deliveries are committed before enqueue, as before). A statement that fails is
+ * Redis call. Each request is answered only after its rows are committed and its jobs were handed to
+ * Redis (event + deliveries are committed before enqueue, as before); the answer waits for Redis at
+ * most QueueHandoff's ANSWER_WAIT_MS, so a stalled Redis never holds it up. A statement that fails is
  * retried request by request, so one request's error (an Idempotency-Key race) is only its own.
  */
 export class AcceptBatcher {
@@ -103,7 +104,7 @@ export class AcceptBatcher {
       );
     }
     const accepted = batch.flatMap((w, index) => (written[index] ? [{ waiting: w, written: written[index] }] : []));
-    // Never throws: a failure to queue is logged there and left to the reconciler.
+    // Never throws, and waits for Redis only briefly: a failure to queue is logged there and left to the reconciler.
     await this.enqueue(
       accepted.flatMap(({ waiting, written: byEvent }) =>
         [...byEvent].map(([eventId, deliveries]) => ({

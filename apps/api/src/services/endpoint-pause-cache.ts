@@ -25,7 +25,7 @@ export class EndpointPauseCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Until when the endpoint is paused (epoch ms), as last known; 0 when it is not. */
+  /** Until when the endpoint (or workspace, by its workspacePauseKey) is paused (epoch ms), as last known; 0 when it is not. */
   pausedUntil(endpointId: string): number {
     const now = this.now();
     const entry = this.known.get(endpointId);

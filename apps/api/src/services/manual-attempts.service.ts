@@ -19,12 +19,6 @@ import { getEndpoint } from './endpoints.service.js';
 const MAX_REPLAY = 10_000;
 const REPLAY_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
 
-/** Logs instead of failing: the row is pending and due, so the reconciler queues it if this does not. */
-async function enqueueBestEffort(deps: ApiDeps, work: () => Promise<unknown>): Promise<void> {
-  if (deps.redis.status !== 'ready') return;
-  await work().catch((error: unknown) => deps.logger.warn({ err: error }, 'queueing failed; the reconciler will queue it'));
-}
-
 export async function redeliver(deps: ApiDeps, scope: EndpointScope, endpointId: string, deliveryId: string) {
   await getEndpoint(deps, scope, endpointId);
   const result = await scheduleRedelivery(deps.db, {
@@ -35,10 +29,13 @@ export async function redeliver(deps: ApiDeps, scope: EndpointScope, endpointId:
   });
   if (result.outcome === 'not_found') throw notFound('delivery');
   if (result.outcome === 'in_flight') throw conflict('an attempt of this delivery is in flight; retry when it has finished');
-  await enqueueBestEffort(deps, async () => {
+  // The row is pending and due: if Redis does not take the job in time, the reconciler queues it.
+  await deps.queueHandoff.handOff(1, async () => {
     // The scheduled retry is dropped; even if removal fails it no longer owns the delivery.
     if (result.previousJobId) await deps.queues.deliveries.remove(result.previousJobId).catch(() => 0);
-    await deps.queues.enqueueDeliveries([{ deliveryId, endpointId, jobId: result.jobId, attemptsLeft: result.attemptsLeft, manual: true }]);
+    await deps.queues.enqueueDeliveries([
+      { deliveryId, endpointId, workspaceId: scope.workspaceId, jobId: result.jobId, attemptsLeft: result.attemptsLeft, manual: true },
+    ]);
   });
   const row = await findDelivery(deps.db, { workspaceId: scope.workspaceId, deliveryId, endpointId });
   return { delivery: deliveryView(row!) };
@@ -95,7 +92,8 @@ export async function startEndpointReplay(deps: ApiDeps, scope: EndpointScope, e
     count: await countReplayable(deps.db, criteria),
   };
   const { row, created } = input.until ? await insertReplay(deps.db, values) : await insertOpenEndedReplay(deps.db, values, `open:${argsKey}:`);
-  if (created) await enqueueBestEffort(deps, () => deps.queues.enqueueReplay(row.id));
+  // The replay row is queued: if Redis does not take its job in time, the reconciler queues it.
+  if (created) await deps.queueHandoff.handOff(1, () => deps.queues.enqueueReplay(row.id));
   return { replayId: row.id, count: row.count };
 }
 

@@ -63,7 +63,7 @@ function decide(deps: WorkerDeps, delivery: ClaimedDelivery, attemptNo: number, 
  * in the same turn; anything with more consequences (a failure counts against the endpoint and may
  * disable it, a replay counts towards its replay) gets its own transaction.
  */
-export async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedDelivery): Promise<{ step: NextStep; signal: AttemptSignal }> {
+export async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedDelivery): Promise<{ step: NextStep; signal: AttemptSignal; recorded: boolean }> {
   const attemptNo = delivery.attemptCount + 1;
   const attemptedAt = new Date();
   const requestHeaders = buildRequestHeaders(deps, delivery, attemptedAt);
@@ -91,25 +91,29 @@ export async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedDeliver
     error: result.error,
     attemptedAt,
     status: step.status,
-    nextAttemptAt: step.status === 'pending' ? new Date(Date.now() + step.delayMs) : null,
+    retryDelayMs: step.status === 'pending' ? step.delayMs : null,
     // Tests check an endpoint without judging it: they never change its health.
     healthyEndpointId: succeeded && !delivery.test ? delivery.endpointId : null,
+    jobId: delivery.jobId,
+    claimedAt: delivery.claimedAt,
   };
-  if (succeeded && !delivery.replayId) await deliveryStore(deps).record(record);
-  else await recordWithConsequences(deps, delivery, record, step);
-  return { step, signal: { responseTimeMs: result.timings.total, statusCode: result.statusCode, error: result.error, retryAfterMs } };
+  const recorded = succeeded && !delivery.replayId ? await deliveryStore(deps).record(record) : await recordWithConsequences(deps, delivery, record, step);
+  return { step, recorded, signal: { responseTimeMs: result.timings.total, statusCode: result.statusCode, error: result.error, retryAfterMs } };
 }
 
-async function recordWithConsequences(deps: WorkerDeps, delivery: ClaimedDelivery, record: AttemptRecord, step: NextStep): Promise<void> {
-  await deps.db.transaction(async (tx) => {
-    await recordAttempts(tx, [record]);
+/** False when the run no longer owned the delivery: then none of the consequences are written either. */
+async function recordWithConsequences(deps: WorkerDeps, delivery: ClaimedDelivery, record: AttemptRecord, step: NextStep): Promise<boolean> {
+  return deps.db.transaction(async (tx) => {
+    const [recorded] = await recordAttempts(tx, [record]);
+    if (!recorded) return false;
     if (delivery.replayId && step.status !== 'pending') await recordReplayOutcome(tx, delivery.replayId, step.status === 'succeeded');
-    if (delivery.test || step.status === 'succeeded') return;
+    if (delivery.test || step.status === 'succeeded') return true;
     const disabled = await markEndpointFailure(tx, delivery.endpointId, {
       disableAfterMs: deps.config.DISPATCH_DISABLE_AFTER,
       disableAfterFailures: deps.config.DISPATCH_DISABLE_AFTER_FAILURES,
     });
     if (disabled) deps.logger.warn({ endpointId: delivery.endpointId }, 'endpoint disabled after failing too long');
     if (step.status === 'failed' && step.gone) await disableEndpointGone(tx, delivery.endpointId);
+    return true;
   });
 }

@@ -10,8 +10,11 @@ const MAX_BATCH = 100;
 
 export interface DeliveryStore {
   claim(request: ClaimRequest): Promise<ClaimedDelivery | undefined>;
-  /** Resolves once the attempt and the delivery's new state are committed. */
-  record(record: AttemptRecord): Promise<void>;
+  /**
+   * Resolves once the attempt and the delivery's new state are committed: true; or false when the
+   * run no longer owned the delivery and nothing was written (see recordAttempts).
+   */
+  record(record: AttemptRecord): Promise<boolean>;
   secrets: SecretCache;
 }
 
@@ -27,10 +30,7 @@ export function deliveryStore(deps: WorkerDeps): DeliveryStore {
     // A failed claim batch claimed nothing (one statement), so its jobs just fail and come back.
     const claims = new TurnBatcher((requests: ClaimRequest[]) => claimDeliveries(db, requests, attemptStaleMs), { maxBatch: MAX_BATCH });
     const records = new TurnBatcher(
-      async (batch: AttemptRecord[]) => {
-        await recordAttempts(db, batch);
-        return batch.map(() => undefined);
-      },
+      (batch: AttemptRecord[]) => recordAttempts(db, batch),
       // Retried row by row only when Postgres refused the batch (a row it cannot take: its delivery
       // deleted meanwhile, a deadlock), so one bad row fails only its own job.
       { maxBatch: MAX_BATCH, retrySingly: refusedByPostgres },

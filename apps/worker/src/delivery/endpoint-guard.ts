@@ -17,14 +17,14 @@ import { heldJobReturnsAt } from '@dispatch/queue';
 
 const FAILURES_TO_OPEN = 3;
 const MAX_PAUSE_MS = 60_000;
-const FAST_MS = 250;
-const STUCK_MS = 1_000;
+export const FAST_MS = 250;
+export const STUCK_MS = 1_000;
 // A held-back job comes back after about one request's time of its endpoint (bounded), so jobs of
 // a briefly saturated endpoint return soon. Behind a stuck request a job waits until that request
 // must have timed out: no slot can free up before, and coming back every second would only churn
 // the queue.
-const MIN_HOLD_MS = 50;
-const MAX_HOLD_MS = 1_000;
+export const MIN_HOLD_MS = 50;
+export const MAX_HOLD_MS = 1_000;
 // Held-back jobs return spread over one more hold period (heldJobReturnsAt), not all at the same
 // instant: an endpoint tripped for 5 s at 200 events/s has 1,000 jobs parked, and had they all come
 // back within a second they would have queued in front of every healthy endpoint's jobs (healthy p99

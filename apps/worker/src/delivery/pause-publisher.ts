@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 const MAX_ENTRIES = 10_000;
 
 /**
- * Tells the API (through Redis, see endpoint-pauses.ts) when this worker holds an endpoint back for
- * a while, once per pause rather than once per parked job: a hold is published only when it lasts
+ * Tells the API (through Redis, see endpoint-pauses.ts) when this worker holds an endpoint (or, under
+ * its workspacePauseKey, a workspace) back for a while, once per pause rather than once per parked job: a hold is published only when it lasts
  * at least PUBLISHED_HOLD_MIN_MS and ends later than the one already published by more than that.
  * A hold that ends early (the stuck request finished) is taken back, so the API stops delaying.
  */

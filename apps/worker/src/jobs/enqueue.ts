@@ -10,6 +10,7 @@ export async function enqueueQueueable(deps: WorkerDeps, rows: readonly Queueabl
       rows.slice(i, i + CHUNK).map((row) => ({
         deliveryId: row.id,
         endpointId: row.endpointId,
+        workspaceId: row.workspaceId,
         jobId: row.jobId,
         attemptsLeft: row.maxAttempts - row.attemptCount,
         delayMs: Math.max(0, row.nextAttemptAt.getTime() - Date.now()),

@@ -21,7 +21,14 @@ export async function replayJob(deps: WorkerDeps, job: Job): Promise<number> {
   });
   await startReplay(deps.db, replay.id, marked.length);
   await deps.queues.enqueueDeliveries(
-    marked.map((delivery) => ({ deliveryId: delivery.id, endpointId: replay.endpointId, jobId: delivery.jobId, attemptsLeft: 1, priority: REPLAY_PRIORITY })),
+    marked.map((delivery) => ({
+      deliveryId: delivery.id,
+      endpointId: replay.endpointId,
+      workspaceId: replay.workspaceId,
+      jobId: delivery.jobId,
+      attemptsLeft: 1,
+      priority: REPLAY_PRIORITY,
+    })),
   );
   return marked.length;
 }

@@ -5,13 +5,15 @@ import { attemptOutcome, endpointKindOf } from '@dispatch/observability';
 import type { WorkerDeps } from '../deps.js';
 import type { AttemptSignal } from '../delivery/endpoint-guard.js';
 
-type Attempted = { step: NextStep; signal: AttemptSignal };
+/** `recorded`: false when the run lost its claim (another run's attempt is the one that counts). */
+type Attempted = { step: NextStep; signal: AttemptSignal; recorded: boolean };
 
 /**
  * Runs one attempt of a claimed delivery and accounts for it: its outcome and duration, the
  * delivery's end if this was its last attempt, the event's delivery latency on a first success, and,
  * for a job queued by a traced request, its spans. An attempt that could not be recorded (it throws)
- * is not counted: the job fails and the attempt is made again.
+ * is not counted: the job fails and the attempt is made again. An attempt whose run had lost its
+ * claim is counted as an attempt (a request was sent) but ends no delivery.
  */
 export async function observeAttempt(deps: WorkerDeps, job: Job, delivery: ClaimedDelivery, attempt: () => Promise<Attempted>): Promise<Attempted> {
   const { metrics, tracing } = deps.observability;
@@ -31,14 +33,14 @@ export async function observeAttempt(deps: WorkerDeps, job: Job, delivery: Claim
     span?.fail(error);
     throw error;
   }
-  const { step, signal } = attempted;
+  const { step, signal, recorded } = attempted;
   metrics.attemptMade({ endpointId: delivery.endpointId, statusCode: signal.statusCode, error: signal.error, responseTimeMs: signal.responseTimeMs });
-  if (step.status !== 'pending') metrics.deliveryFinished(delivery.endpointId, step.status);
+  if (recorded && step.status !== 'pending') metrics.deliveryFinished(delivery.endpointId, step.status);
   // Only the automatic schedule's attempts: a success there is the delivery's first (a delivery stops
   // being attempted once it succeeds), and what an operator re-sends later would only skew the figure.
   const scheduled = delivery.jobTrigger === 'initial' || delivery.jobTrigger === 'retry';
   const acceptedAt = idTime(delivery.eventId);
-  if (step.status === 'succeeded' && scheduled && !delivery.test && acceptedAt !== undefined) metrics.firstSuccess(acceptedAt);
+  if (recorded && step.status === 'succeeded' && scheduled && !delivery.test && acceptedAt !== undefined) metrics.firstSuccess(acceptedAt);
   span?.end(
     {
       'dispatch.outcome': attemptOutcome(signal.statusCode, signal.error),

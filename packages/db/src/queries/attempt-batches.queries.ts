@@ -8,6 +8,14 @@ import { clientOf } from './named-statements.js';
 // at once, so concurrent jobs can share a round trip and a commit. The statements are named
 // (named-statements.ts).
 
+/**
+ * How early, by Postgres's clock, a delivery may still be claimed: the row's due time is written by
+ * one host's clock (the API's for a new delivery) and the job is scheduled by another's (BullMQ's
+ * delays count on the worker hosts), so a job that is on time may look a little early. A run earlier
+ * than this is put back until the row says the delivery is due.
+ */
+export const CLAIM_EARLY_ALLOWANCE_MS = 1_000;
+
 export interface ClaimedDelivery {
   id: string;
   workspaceId: string;
@@ -26,6 +34,9 @@ export interface ClaimedDelivery {
   previousSecretSealed: string | null;
   previousSecretExpiresAt: Date | null;
   endpointActive: boolean;
+  /** The claim: only a record carrying the same job id and start (the row's attempt_started_at) may record. */
+  jobId: string;
+  claimedAt: Date;
 }
 
 export interface ClaimRequest {
@@ -41,6 +52,12 @@ export interface ClaimRequest {
 // per delivery in the bench, 17 µs through the key alone). The worker's pool also keeps it off
 // sequential scans (createDb's keyedLookupsOnly).
 //
+// A delivery is claimed only once its row says it is due (`next_attempt_at`, less CLAIM_EARLY_ALLOWANCE_MS
+// for clocks that differ a little): a job run early (a BullMQ retry after an infrastructure error that
+// came after the record committed, a promoted delayed job) must not make the next attempt before its
+// time. Written `IS NOT FALSE` so that a row without a due time is still claimable, and so that this
+// condition cannot match the partial index either.
+//
 // The claim commits without waiting for its WAL to reach the disk (synchronous_commit off for this
 // statement's transaction only; the worker claims outside any transaction, a caller's transaction
 // would take the setting whole): at a moderate rate each claim is a commit of its own, and waiting
@@ -54,8 +71,10 @@ const CLAIM_DELIVERIES = `
     UPDATE deliveries d SET attempt_started_at = now()
     FROM unnest($1::text[], $2::text[]) AS u(id, job_id)
     WHERE d.id = ANY($1::text[]) AND d.id = u.id AND d.job_id = u.job_id AND (d.status = 'pending') IS TRUE
+      AND (d.next_attempt_at <= now() + make_interval(secs => $4::float8)) IS NOT FALSE
       AND (d.attempt_started_at IS NULL OR d.attempt_started_at < now() - make_interval(secs => $3::float8))
-    RETURNING d.id, d.job_id, d.workspace_id, d.event_id, d.endpoint_id, d.test, d.attempt_count, d.max_attempts, d.job_trigger, d.replay_id
+    RETURNING d.id, d.job_id, d.attempt_started_at, d.workspace_id, d.event_id, d.endpoint_id, d.test, d.attempt_count, d.max_attempts,
+              d.job_trigger, d.replay_id
   )
   SELECT c.*, ev.payload, e.url, e.headers_sealed, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at,
          (e.enabled AND e.disabled_at IS NULL) AS endpoint_active
@@ -83,6 +102,8 @@ function toClaimed(row: Record<string, unknown>): ClaimedDelivery {
     previousSecretSealed: (row.previous_secret_sealed as string | null) ?? null,
     previousSecretExpiresAt: previousExpiresAt ? new Date(previousExpiresAt) : null,
     endpointActive: row.endpoint_active as boolean,
+    jobId: row.job_id as string,
+    claimedAt: new Date(row.attempt_started_at as Date | string),
   };
 }
 
@@ -97,7 +118,7 @@ export async function claimDeliveries(db: Db, requests: readonly ClaimRequest[],
   const result = await clientOf(db).query<Record<string, unknown>>({
     name: 'dispatch_claim_deliveries',
     text: CLAIM_DELIVERIES,
-    values: [requests.map((r) => r.deliveryId), requests.map((r) => r.jobId), attemptStaleMs / 1000],
+    values: [requests.map((r) => r.deliveryId), requests.map((r) => r.jobId), attemptStaleMs / 1000, CLAIM_EARLY_ALLOWANCE_MS / 1000],
   });
   const byKey = new Map<string, Record<string, unknown>>();
   for (const row of result.rows) byKey.set(`${row.id as string}\n${row.job_id as string}`, row);
@@ -108,6 +129,23 @@ export async function claimDeliveries(db: Db, requests: readonly ClaimRequest[],
     byKey.delete(key);
     return toClaimed(row);
   });
+}
+
+/**
+ * Why a job could not claim its delivery, when the answer is "not yet": the delivery is still its
+ * job's and pending, but due only in `dueInMs` (counted by Postgres's clock). Asked only after a
+ * claim came back empty, which is rare, so the claim itself stays one statement.
+ */
+export async function findEarlyClaim(db: Db, request: ClaimRequest): Promise<{ dueInMs: number } | undefined> {
+  const result = await clientOf(db).query<{ due_in_ms: number }>({
+    name: 'dispatch_find_early_claim',
+    text: `
+      SELECT ceil(extract(epoch FROM next_attempt_at - now()) * 1000)::float8 AS due_in_ms FROM deliveries
+      WHERE id = $1 AND job_id = $2 AND status = 'pending' AND next_attempt_at > now() + make_interval(secs => $3::float8)`,
+    values: [request.deliveryId, request.jobId, CLAIM_EARLY_ALLOWANCE_MS / 1000],
+  });
+  const row = result.rows[0];
+  return row ? { dueInMs: Number(row.due_in_ms) } : undefined;
 }
 
 /** One attempt to record, and the state its delivery moves to. */
@@ -126,33 +164,45 @@ export interface AttemptRecord {
   timings: AttemptTimings | null;
   error: string | null;
   attemptedAt: Date;
-  /** The delivery's new status; `pending` means a retry is scheduled at `nextAttemptAt`. */
+  /** The delivery's new status; `pending` means a retry is scheduled `retryDelayMs` after the record. */
   status: DeliveryStatus;
-  nextAttemptAt: Date | null;
+  /**
+   * Counted from the record's own time in Postgres, so the row's due time and the job's backoff
+   * (which starts once the record has committed) count from the same moment whatever the hosts' clocks.
+   */
+  retryDelayMs: number | null;
   /** Set when this attempt ends the endpoint's run of failures (a success that is not a test). */
   healthyEndpointId: string | null;
+  /** The claim this attempt was made under (ClaimedDelivery's `jobId` and `claimedAt`). */
+  jobId: string;
+  claimedAt: Date;
 }
 
 // The delivery update is finishAttempt's: the job's next run, if any, is a scheduled retry whatever
-// started it; a finished delivery no longer waits for any replay. The endpoint rows to reset are
-// locked in id order, so two batches resetting the same endpoints cannot deadlock; an endpoint
-// without a run of failures (the usual case) is neither locked nor written.
+// started it; a finished delivery no longer waits for any replay.
+//
+// Only the run that still owns the delivery records: same job id and the same attempt start as it
+// claimed, the delivery still pending. A run that lost its claim (it stalled past the attempt's
+// abandonment and another run claimed the delivery, or a redelivery took it over) writes nothing at
+// all, not its attempt, not the delivery's state, not the endpoint's health, and its id is missing
+// from the answer. The UPDATE re-checks its condition on the newest row version when another record
+// committed meanwhile, so of two racing records of one delivery at most one passes. The attempt is
+// inserted from what the UPDATE returned, so it exists only where the delivery was updated.
+//
+// The endpoint rows to reset are locked in id order, so two batches resetting the same endpoints
+// cannot deadlock; an endpoint without a run of failures (the usual case) is neither locked nor written.
 const RECORD_ATTEMPTS = `
   WITH u AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::jsonb[], $6::int[], $7::jsonb[], $8::text[],
-                         $9::bool[], $10::int[], $11::int[], $12::jsonb[], $13::text[], $14::timestamptz[], $15::text[], $16::timestamptz[])
+                         $9::bool[], $10::int[], $11::int[], $12::jsonb[], $13::text[], $14::timestamptz[], $15::text[], $16::int[],
+                         $17::text[], $18::timestamptz[], $19::text[])
       AS u(id, delivery_id, attempt_no, trigger, request_headers, status_code, response_headers, response_body,
-           response_body_truncated, response_body_size, response_time_ms, timings, error, attempted_at, status, next_attempt_at)
-  ), inserted AS (
-    INSERT INTO attempts (id, delivery_id, attempt_no, trigger, request_headers, status_code, response_headers, response_body,
-                          response_body_truncated, response_body_size, response_time_ms, timings, error, attempted_at)
-    SELECT id, delivery_id, attempt_no, trigger, request_headers, status_code, response_headers, response_body,
-           response_body_truncated, response_body_size, response_time_ms, timings, error, attempted_at
-    FROM u
+           response_body_truncated, response_body_size, response_time_ms, timings, error, attempted_at, status, retry_delay_ms,
+           job_id, claimed_at, healthy_endpoint_id)
   ), finished AS (
     UPDATE deliveries d SET
       status = u.status,
-      next_attempt_at = u.next_attempt_at,
+      next_attempt_at = now() + u.retry_delay_ms * interval '1 millisecond',
       attempt_count = u.attempt_no,
       last_attempt_id = u.id,
       attempt_started_at = NULL,
@@ -161,27 +211,40 @@ const RECORD_ATTEMPTS = `
       updated_at = now()
     FROM u
     WHERE d.id = ANY($2::text[]) AND d.id = u.delivery_id
+      AND d.job_id = u.job_id AND d.attempt_started_at = u.claimed_at AND (d.status = 'pending') IS TRUE
+    RETURNING u.id
+  ), inserted AS (
+    INSERT INTO attempts (id, delivery_id, attempt_no, trigger, request_headers, status_code, response_headers, response_body,
+                          response_body_truncated, response_body_size, response_time_ms, timings, error, attempted_at)
+    SELECT u.id, u.delivery_id, u.attempt_no, u.trigger, u.request_headers, u.status_code, u.response_headers, u.response_body,
+           u.response_body_truncated, u.response_body_size, u.response_time_ms, u.timings, u.error, u.attempted_at
+    FROM u JOIN finished f ON f.id = u.id
   ), failing AS (
     SELECT id FROM endpoints
-    WHERE id = ANY($17::text[]) AND (consecutive_failures <> 0 OR failing_since IS NOT NULL)
+    WHERE id = ANY($20::text[]) AND (consecutive_failures <> 0 OR failing_since IS NOT NULL)
+      AND id IN (SELECT u.healthy_endpoint_id FROM u JOIN finished f ON f.id = u.id)
     ORDER BY id
     FOR UPDATE
+  ), healthy AS (
+    UPDATE endpoints e SET consecutive_failures = 0, failing_since = NULL
+    FROM failing f
+    WHERE e.id = f.id
   )
-  UPDATE endpoints e SET consecutive_failures = 0, failing_since = NULL
-  FROM failing f
-  WHERE e.id = f.id`;
+  SELECT id FROM finished`;
 
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
 /**
  * Records attempts, their deliveries' new state and the endpoints they proved healthy, in one
  * statement (one commit unless `db` is a transaction). All or nothing: a failing row fails the batch.
+ * Answers, per record, whether it was recorded: false when its run no longer owned the delivery
+ * (see RECORD_ATTEMPTS), in which case nothing of it was written.
  */
-export async function recordAttempts(db: Db, records: readonly AttemptRecord[]): Promise<void> {
-  if (records.length === 0) return;
+export async function recordAttempts(db: Db, records: readonly AttemptRecord[]): Promise<boolean[]> {
+  if (records.length === 0) return [];
   const column = <T>(pick: (r: AttemptRecord) => T) => records.map(pick);
   const healthy = [...new Set(records.map((r) => r.healthyEndpointId).filter((id): id is string => id !== null))];
-  await clientOf(db).query({
+  const result = await clientOf(db).query<{ id: string }>({
     name: 'dispatch_record_attempts',
     text: RECORD_ATTEMPTS,
     values: [
@@ -200,8 +263,13 @@ export async function recordAttempts(db: Db, records: readonly AttemptRecord[]):
       column((r) => r.error),
       column((r) => r.attemptedAt),
       column((r) => r.status),
-      column((r) => r.nextAttemptAt),
+      column((r) => (r.status === 'pending' ? r.retryDelayMs : null)),
+      column((r) => r.jobId),
+      column((r) => r.claimedAt),
+      column((r) => r.healthyEndpointId),
       healthy,
     ],
   });
+  const recorded = new Set(result.rows.map((row) => row.id));
+  return records.map((r) => recorded.has(r.id));
 }

@@ -5,6 +5,7 @@ import { deliveries } from '../schema/index.js';
 export interface QueueableDelivery {
   id: string;
   endpointId: string;
+  workspaceId: string;
   jobId: string;
   attemptCount: number;
   maxAttempts: number;
@@ -15,6 +16,7 @@ function toQueueable(row: Record<string, unknown>): QueueableDelivery {
   return {
     id: row.id as string,
     endpointId: row.endpoint_id as string,
+    workspaceId: row.workspace_id as string,
     jobId: row.job_id as string,
     attemptCount: row.attempt_count as number,
     maxAttempts: row.max_attempts as number,
@@ -25,7 +27,7 @@ function toQueueable(row: Record<string, unknown>): QueueableDelivery {
 /** An event's deliveries that still wait for their first attempt (the fan-out job queues them). */
 export async function findUnattemptedEventDeliveries(db: Db, eventId: string): Promise<QueueableDelivery[]> {
   const result = await db.execute<Record<string, unknown>>(sql`
-    SELECT id, endpoint_id, job_id, attempt_count, max_attempts, next_attempt_at FROM ${deliveries}
+    SELECT id, endpoint_id, workspace_id, job_id, attempt_count, max_attempts, next_attempt_at FROM ${deliveries}
     WHERE event_id = ${eventId} AND status = 'pending' AND attempt_count = 0`);
   return result.rows.map(toQueueable);
 }
@@ -36,7 +38,7 @@ export async function findUnattemptedEventDeliveries(db: Db, eventId: string): P
  */
 export async function findOverdueDeliveries(db: Db, input: { staleMs: number; attemptStaleMs: number; limit: number; afterId?: string }): Promise<QueueableDelivery[]> {
   const result = await db.execute<Record<string, unknown>>(sql`
-    SELECT id, endpoint_id, job_id, attempt_count, max_attempts, next_attempt_at
+    SELECT id, endpoint_id, workspace_id, job_id, attempt_count, max_attempts, next_attempt_at
     FROM ${deliveries}
     WHERE status = 'pending'
       AND next_attempt_at < now() - make_interval(secs => ${input.staleMs / 1000})

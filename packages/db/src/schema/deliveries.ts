@@ -82,5 +82,10 @@ export const attempts = pgTable(
     error: text('error'),
     attemptedAt: timestamp('attempted_at', { withTimezone: true, precision: 3 }).notNull(),
   },
-  (t) => [index('attempts_delivery_idx').on(t.deliveryId, t.attemptNo), index('attempts_attempted_at_idx').on(t.attemptedAt)],
+  (t) => [
+    // One row per attempt number: of two runs that both believed they owned an attempt, only one can
+    // record it (the record statement checks the claim first; this is what holds if anything else slips).
+    uniqueIndex('attempts_delivery_attempt_uidx').on(t.deliveryId, t.attemptNo),
+    index('attempts_attempted_at_idx').on(t.attemptedAt),
+  ],
 );
