@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { eventually, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { Receiver } from '../../../test-support/receiver.js';
-import { createWebhook, example, listDeliveries, type WebhookBody } from '../../../test-support/api-helpers.js';
+import { createWebhook, example, type WebhookBody } from '../../../test-support/api-helpers.js';
 
 // Replay idempotency: with an explicit `until` the same arguments always give the same replay; an
 // open-ended one (no `until`, "until now") is the same request only while it is queued or running.
@@ -32,12 +32,22 @@ const replay = async (body: object) => {
 const progress = async (replayId: string) => (await h.api.get(`${base}/replays/${replayId}`).set(ws.auth)).body as { status: string; count: number; done: number };
 const completed = (replayId: string) => eventually(async () => ((await progress(replayId)).status === 'completed' ? progress(replayId) : undefined));
 
-/** Emits `n` events whose deliveries fail for good (a 4xx, so no breaker pause), and waits for that. */
+/**
+ * Emits `n` events whose deliveries fail for good (a 4xx, so no breaker pause), and waits for those
+ * deliveries (not a count of the list: an earlier test's replay may still be turning others around).
+ */
 async function failedDeliveries(n: number) {
   receiver.script('/replays', [{ status: 400 }]);
-  const before = (await listDeliveries(h, ws, hook.id, '?status=failed')).data.length;
-  for (let i = 0; i < n; i++) expect((await h.api.post('/api/events').set(ws.auth).send({ type: 'lead.created', data: example('lead.created') })).status).toBe(202);
-  await eventually(async () => (await listDeliveries(h, ws, hook.id, '?status=failed')).data.length === before + n);
+  const eventIds: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await h.api.post('/api/events').set(ws.auth).send({ type: 'lead.created', data: example('lead.created') });
+    expect(res.status).toBe(202);
+    eventIds.push(res.body.id as string);
+  }
+  await eventually(async () => {
+    const events = await Promise.all(eventIds.map(async (id) => (await h.api.get(`/api/events/${id}`).set(ws.auth)).body as { deliveries: { status: string }[] }));
+    return events.every((event) => event.deliveries.length === 1 && event.deliveries[0]!.status === 'failed');
+  });
   receiver.script('/replays', [{ status: 200 }]);
 }
 

@@ -194,7 +194,7 @@ describe('tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
       .expect(202);
     const [job] = await off.deps.queues.deliveries.getWaiting();
     expect(job).toBeDefined();
-    expect(Object.keys(job!.data).sort()).toEqual(['deliveryId', 'endpointId']);
+    expect(Object.keys(job!.data).sort()).toEqual(['deliveryId', 'endpointId', 'workspaceId']);
     // Jobs queued before tracing existed, and jobs with it, both parse.
     expect(deliverJobSchema.parse(job!.data)).toEqual(job!.data);
     expect(deliverJobSchema.parse({ ...job!.data, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }).traceparent).toBeDefined();
