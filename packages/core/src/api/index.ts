@@ -1,5 +1,6 @@
 import type { AnyRouteContract } from './route-contract.js';
 import { adminApi } from './routes/admin.contract.js';
+import { deliveriesApi } from './routes/deliveries.contract.js';
 import { eventsApi } from './routes/events.contract.js';
 import { linksApi } from './routes/links.contract.js';
 import { outboundApi } from './routes/outbound.contract.js';
@@ -10,6 +11,7 @@ import { linkWebhooksApi, webhooksApi } from './routes/webhooks.contract.js';
 
 export const api = {
   events: eventsApi,
+  deliveries: deliveriesApi,
   admin: adminApi,
   links: linksApi,
   linkWebhooks: linkWebhooksApi,
@@ -33,6 +35,8 @@ export * from './resources/endpoints.schema.js';
 export * from './resources/deliveries.schema.js';
 export * from './resources/events.schema.js';
 export * from './resources/admin.schema.js';
+export * from './resources/stats.schema.js';
+export * from './routes/deliveries.contract.js';
 export * from './routes/endpoint-actions.contract.js';
 export * from './routes/events.contract.js';
 export * from './routes/outbound.contract.js';

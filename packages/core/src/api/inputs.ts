@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { eventTypeSchema } from '../events/catalog.js';
-import { DELIVERY_STATUSES } from './enums.js';
+import { DELIVERY_VIEW_STATUSES, ENDPOINT_KINDS } from './enums.js';
 
 // Input schemas shared by several routes. Objects are strict: an unknown field is a 400, not
 // silently ignored, so a typo in an update never looks like a success.
@@ -32,8 +32,9 @@ export const isoTime = z.iso
   }, 'must be between years 1 and 9999')
   .transform((value) => new Date(value));
 
-export const deliveryStatusFilter = z.enum(DELIVERY_STATUSES);
+export const deliveryStatusFilter = z.enum(DELIVERY_VIEW_STATUSES);
 
+/** One endpoint's deliveries. */
 export const deliveriesQuerySchema = z.strictObject({
   ...pageQuery,
   status: deliveryStatusFilter.optional(),
@@ -41,6 +42,24 @@ export const deliveriesQuerySchema = z.strictObject({
   since: isoTime.optional(),
   until: isoTime.optional(),
 });
+
+/** `500`, or a class such as `5xx`. */
+export const statusCodeFilter = z
+  .string()
+  .regex(/^[1-5](\d\d|xx)$/, 'must be a status code (500) or a class (5xx)');
+
+/** The filters of the workspace-wide deliveries list, shared by its replay. */
+export const workspaceDeliveryFilters = {
+  status: deliveryStatusFilter.optional(),
+  targetKind: z.enum(ENDPOINT_KINDS).optional(),
+  targetId: nulFreeString.min(1).max(100).optional(),
+  eventId: nulFreeString.min(1).max(100).optional(),
+  eventType: eventTypeSchema.optional(),
+  statusCode: statusCodeFilter.optional(),
+  since: isoTime.optional(),
+  until: isoTime.optional(),
+};
+export const workspaceDeliveriesQuerySchema = z.strictObject({ ...pageQuery, ...workspaceDeliveryFilters });
 
 const idString = nulFreeString.min(1).max(100);
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ATTEMPT_ERRORS } from '../../outcome.js';
-import { ATTEMPT_TRIGGERS, DELIVERY_STATUSES, ENDPOINT_KINDS, REPLAY_STATUSES } from '../enums.js';
+import { ATTEMPT_TRIGGERS, DELIVERY_VIEW_STATUSES, ENDPOINT_KINDS, REPLAY_SELECTIONS, REPLAY_STATUSES } from '../enums.js';
 import { nullableTimestamp, timestamp } from './common.schema.js';
 
 const attemptSummary = {
@@ -18,7 +18,7 @@ export const deliverySchema = z.strictObject({
   eventId: z.string(),
   eventType: z.string(),
   target: z.strictObject({ kind: z.enum(ENDPOINT_KINDS), id: z.string() }),
-  status: z.enum(DELIVERY_STATUSES),
+  status: z.enum(DELIVERY_VIEW_STATUSES),
   test: z.boolean(),
   attemptCount: z.number().int(),
   nextAttemptAt: nullableTimestamp,
@@ -63,17 +63,41 @@ export type DeliveryDetail = z.infer<typeof deliveryDetailSchema>;
 
 export const deliveryAnswerSchema = z.strictObject({ delivery: deliverySchema });
 
+/** Per endpoint: `replayId` is null for a dry run. */
 export const replayStartedSchema = z.strictObject({ replayId: z.string().nullable(), count: z.number().int(), dryRun: z.boolean().optional() });
 
 export const replaySchema = z.strictObject({
   id: z.string(),
   status: z.enum(REPLAY_STATUSES),
+  selection: z.enum(REPLAY_SELECTIONS),
+  /** Deliveries the replay re-sends (fixed when it starts). */
   count: z.number().int(),
+  /** Of those, how many have had their attempt, and how it went. */
   done: z.number().int(),
+  succeeded: z.number().int(),
   failed: z.number().int(),
-  since: timestamp,
-  until: timestamp,
+  since: timestamp.nullable(),
+  until: timestamp.nullable(),
   createdAt: timestamp,
   updatedAt: timestamp,
 });
 export type Replay = z.infer<typeof replaySchema>;
+
+/** One attempt in the workspace's feed (`dispatch tail`), with what it was an attempt of. */
+export const attemptFeedItemSchema = z.strictObject({
+  id: z.string(),
+  deliveryId: z.string(),
+  eventId: z.string(),
+  eventType: z.string(),
+  target: z.strictObject({ kind: z.enum(ENDPOINT_KINDS), id: z.string() }),
+  attemptNo: z.number().int(),
+  trigger: z.enum(ATTEMPT_TRIGGERS),
+  statusCode: z.number().int().nullable(),
+  error: z.enum(ATTEMPT_ERRORS).nullable(),
+  responseTimeMs: z.number().int(),
+  attemptedAt: timestamp,
+  /** The delivery's state after this attempt. */
+  deliveryStatus: z.enum(DELIVERY_VIEW_STATUSES),
+  nextAttemptAt: nullableTimestamp,
+});
+export type AttemptFeedItem = z.infer<typeof attemptFeedItemSchema>;

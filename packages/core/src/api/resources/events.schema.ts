@@ -24,6 +24,16 @@ export const eventDetailSchema = z.strictObject({
 });
 export type EventDetail = z.infer<typeof eventDetailSchema>;
 
+/** An event in the events list (its payload and deliveries are on the detail). */
+export const eventSummarySchema = z.strictObject({
+  id: z.string(),
+  type: eventTypeSchema,
+  linkId: z.string().nullable(),
+  test: z.boolean(),
+  createdAt: timestamp,
+});
+export type EventSummary = z.infer<typeof eventSummarySchema>;
+
 export const catalogEntrySchema = z.strictObject({
   type: eventTypeSchema,
   category: z.enum(EVENT_CATEGORIES),

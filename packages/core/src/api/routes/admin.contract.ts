@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { FEATURES, SCOPES } from '../../scopes.js';
-import { idParams, nulFreeString, pageQuerySchema } from '../inputs.js';
+import { ENDPOINT_HEALTH_FILTERS, ENDPOINT_KINDS } from '../enums.js';
+import { idParams, nulFreeString, pageQuery, pageQuerySchema } from '../inputs.js';
 import { apiKeySchema, createdApiKeySchema, workspaceSchema } from '../resources/admin.schema.js';
 import { page } from '../resources/common.schema.js';
+import { endpointSummarySchema } from '../resources/stats.schema.js';
 import { defineRoute } from '../route-contract.js';
 
 // Operator routes, authenticated with DISPATCH_ADMIN_TOKEN.
@@ -82,6 +84,15 @@ export const adminApi = {
     params: byKey,
     body: z.strictObject({ graceSeconds: z.number().int().min(0).max(30 * 86_400).default(86_400) }),
     responses: { 201: createdApiKeySchema },
+  }),
+  endpoints: defineRoute({
+    id: 'admin.endpoints',
+    method: 'get',
+    path: '/admin/endpoints',
+    summary: "On-call's first look: endpoints of every kind across workspaces, with a 24 h health summary; failing ones first",
+    access: 'admin',
+    query: z.strictObject({ ...pageQuery, kind: z.enum(ENDPOINT_KINDS).optional(), status: z.enum(ENDPOINT_HEALTH_FILTERS).optional() }),
+    responses: { 200: page(endpointSummarySchema) },
   }),
   secretsStatus: defineRoute({
     id: 'admin.secretsStatus',

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { eventTypeSchema } from '../../events/catalog.js';
+import { STATS_WINDOWS, REPLAY_SELECTIONS } from '../enums.js';
 import { deliveriesQuerySchema, emptyBody, idParams, isoTime } from '../inputs.js';
 import { page } from '../resources/common.schema.js';
 import { deliveryAnswerSchema, deliveryDetailSchema, deliverySchema, replaySchema, replayStartedSchema } from '../resources/deliveries.schema.js';
 import { rotatedSecretSchema } from '../resources/endpoints.schema.js';
+import { endpointStatsSchema } from '../resources/stats.schema.js';
 import { defineRoute, type Access, type ResponseMap } from '../route-contract.js';
 
 // The operations every kind of endpoint shares (test, enable, rotate-secret, deliveries, redeliver,
@@ -16,10 +18,12 @@ export const testBodySchema = z.strictObject({ event: eventTypeSchema.optional()
 export const replayBodySchema = z.strictObject({
   since: isoTime,
   until: isoTime.optional(),
-  status: z.enum(['failed', 'all']).default('failed'),
+  status: z.enum(REPLAY_SELECTIONS).default('failed'),
   dryRun: z.boolean().default(false),
 });
 export const rotateSecretBodySchema = z.strictObject({ graceSeconds: z.number().int().min(0).max(604_800).default(86_400) });
+
+export const statsQuerySchema = z.strictObject({ window: z.enum(STATS_WINDOWS).default('24h') });
 
 export function endpointActions<const Prefix extends string, const Names extends readonly string[], E extends ResponseMap>(
   prefix: Prefix,
@@ -100,6 +104,16 @@ export function endpointActions<const Prefix extends string, const Names extends
       params,
       body: replayBodySchema,
       responses: { 202: replayStartedSchema },
+    }),
+    stats: defineRoute({
+      id: `${prefix}.stats`,
+      method: 'get',
+      path: `${base}/stats`,
+      summary: `Health of the ${endpoint.noun} over a window: success rate, latency, breaker, pending and failing deliveries`,
+      access: access.read,
+      params,
+      query: statsQuerySchema,
+      responses: { 200: endpointStatsSchema },
     }),
     replayStatus: defineRoute({
       id: `${prefix}.replayStatus`,

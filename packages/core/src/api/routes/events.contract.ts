@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { eventTypeSchema } from '../../events/catalog.js';
-import { idParams, nulFreeString } from '../inputs.js';
-import { acceptedEventSchema, eventDetailSchema } from '../resources/events.schema.js';
+import { idParams, isoTime, nulFreeString, pageQuery } from '../inputs.js';
+import { page } from '../resources/common.schema.js';
+import { acceptedEventSchema, eventDetailSchema, eventSummarySchema } from '../resources/events.schema.js';
 import { defineRoute } from '../route-contract.js';
 
 export const MAX_EVENTS_PER_BATCH = 500;
@@ -38,6 +39,15 @@ export const eventsApi = {
     headers: idempotency,
     body: z.strictObject({ events: z.array(eventBodySchema).min(1).max(MAX_EVENTS_PER_BATCH) }),
     responses: { 202: z.strictObject({ data: z.array(acceptedEventSchema) }) },
+  }),
+  list: defineRoute({
+    id: 'events.list',
+    method: 'get',
+    path: '/events',
+    summary: 'Events of the workspace, newest first',
+    access: { scope: ['events:read', 'events:write'] },
+    query: z.strictObject({ ...pageQuery, type: eventTypeSchema.optional(), linkId: nulFreeString.min(1).max(100).optional(), since: isoTime.optional(), until: isoTime.optional() }),
+    responses: { 200: page(eventSummarySchema) },
   }),
   get: defineRoute({
     id: 'events.get',
