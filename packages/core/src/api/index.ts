@@ -1,6 +1,6 @@
 import type { AnyRouteContract } from './route-contract.js';
 import { adminApi } from './routes/admin.contract.js';
-import { deliveriesApi } from './routes/deliveries.contract.js';
+import { deliveriesApi, endpointsApi } from './routes/deliveries.contract.js';
 import { eventsApi } from './routes/events.contract.js';
 import { linksApi } from './routes/links.contract.js';
 import { outboundApi } from './routes/outbound.contract.js';
@@ -12,6 +12,7 @@ import { linkWebhooksApi, webhooksApi } from './routes/webhooks.contract.js';
 export const api = {
   events: eventsApi,
   deliveries: deliveriesApi,
+  endpoints: endpointsApi,
   admin: adminApi,
   links: linksApi,
   linkWebhooks: linkWebhooksApi,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ENDPOINT_HEALTH_FILTERS, ENDPOINT_KINDS, REPLAY_SELECTIONS } from '../enums.js';
-import { idParams, isoTime, nulFreeString, pageQuery, workspaceDeliveriesQuerySchema, workspaceDeliveryFilters } from '../inputs.js';
+import { emptyBody, idParams, isoTime, nulFreeString, pageQuery, workspaceDeliveriesQuerySchema, workspaceDeliveryFilters } from '../inputs.js';
 import { page } from '../resources/common.schema.js';
-import { attemptFeedItemSchema, deliverySchema, replaySchema } from '../resources/deliveries.schema.js';
+import { attemptFeedItemSchema, deliveryAnswerSchema, deliveryDetailSchema, deliverySchema, replaySchema } from '../resources/deliveries.schema.js';
 import { endpointSummarySchema } from '../resources/stats.schema.js';
 import { defineRoute } from '../route-contract.js';
 
@@ -28,6 +28,25 @@ export const deliveriesApi = {
     access: anyRead,
     query: workspaceDeliveriesQuerySchema,
     responses: { 200: page(deliverySchema) },
+  }),
+  get: defineRoute({
+    id: 'deliveries.get',
+    method: 'get',
+    path: '/deliveries/:deliveryId',
+    summary: 'A delivery of any endpoint, with its payload and every attempt (the id alone is enough)',
+    access: anyRead,
+    params: idParams('deliveryId'),
+    responses: { 200: deliveryDetailSchema },
+  }),
+  redeliver: defineRoute({
+    id: 'deliveries.redeliver',
+    method: 'post',
+    path: '/deliveries/:deliveryId/redeliver',
+    summary: "One new attempt of a delivery of any endpoint now (needs the write scope of the delivery's endpoint kind)",
+    access: anyWrite,
+    params: idParams('deliveryId'),
+    body: emptyBody,
+    responses: { 202: deliveryAnswerSchema },
   }),
   replay: defineRoute({
     id: 'deliveries.replay',
@@ -56,8 +75,21 @@ export const deliveriesApi = {
     query: z.strictObject({ after: nulFreeString.min(1).max(100).optional(), limit: pageQuery.limit }),
     responses: { 200: z.strictObject({ data: z.array(attemptFeedItemSchema), last: z.string().nullable() }) },
   }),
-  endpoints: defineRoute({
-    id: 'deliveries.endpoints',
+};
+
+/** Endpoints of every kind together: the console's overview and the CLI's `endpoints` commands. */
+export const endpointsApi = {
+  get: defineRoute({
+    id: 'endpoints.get',
+    method: 'get',
+    path: '/endpoints/:endpointId',
+    summary: 'One endpoint of any kind by its id, with its 24 h health summary',
+    access: anyRead,
+    params: idParams('endpointId'),
+    responses: { 200: endpointSummarySchema },
+  }),
+  list: defineRoute({
+    id: 'endpoints.list',
     method: 'get',
     path: '/endpoints',
     summary: 'Endpoints of every kind the key may read, with a 24 h health summary; failing ones first',
