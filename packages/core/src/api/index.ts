@@ -42,3 +42,6 @@ export * from './routes/endpoint-actions.contract.js';
 export * from './routes/events.contract.js';
 export * from './routes/outbound.contract.js';
 export { webhookCreateBody } from './routes/webhooks.contract.js';
+export { EVENT_CATEGORIES, EVENT_TYPES, eventTypeSchema, type EventCategory, type EventType } from '../events/catalog.js';
+export { FEATURES, SCOPES, type Feature, type Scope } from '../scopes.js';
+export { ATTEMPT_ERRORS, type AttemptError } from '../outcome.js';
