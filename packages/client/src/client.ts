@@ -5,7 +5,7 @@ import { callRoute, type ClientOptions } from './transport.js';
 // `client.webhooks.create({ body })`, `client.linkWebhooks.test({ params: { linkId, webhookId } })`.
 // Inputs and answers are typed from the same zod schemas the API validates with.
 
-type Call<C> = {} extends RequestOf<C> ? (input?: RequestOf<C>) => Promise<ResponseOf<C>> : (input: RequestOf<C>) => Promise<ResponseOf<C>>;
+type Call<C> = Partial<RequestOf<C>> extends RequestOf<C> ? (input?: RequestOf<C>) => Promise<ResponseOf<C>> : (input: RequestOf<C>) => Promise<ResponseOf<C>>;
 type Group<G> = { [K in keyof G]: Call<G[K]> };
 export type RouteCalls = { [G in keyof Api]: Group<Api[G]> };
 

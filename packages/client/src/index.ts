@@ -7,8 +7,9 @@ import type { ClientOptions } from './transport.js';
  * The typed client of the Dispatch HTTP API: a function per route (`client.webhooks.create(...)`,
  * typed from the contract's zod schemas) plus `emit` / `emitBatch` for a product backend.
  */
+// The route groups are assigned in the constructor; this interface gives them their types.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 export interface DispatchClient extends RouteCalls {}
-// The route groups are assigned in the constructor; the interface above gives them their types.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class DispatchClient {
   constructor(readonly options: ClientOptions) {

@@ -1,5 +1,5 @@
 import { DELIVERY_VIEW_STATUSES, ENDPOINT_KINDS, EVENT_TYPES, type Delivery, type DeliveryDetail } from '@dispatch/core/api';
-import { list, oneOf, positional, type Command } from '../command.js';
+import { oneOf, positional, type Command } from '../command.js';
 import { parseTime } from '../durations.js';
 import { ago, millis, outcomeOf, type Column } from '../format.js';
 

@@ -1,5 +1,5 @@
 import { ENDPOINT_HEALTH_FILTERS, ENDPOINT_KINDS, STATS_WINDOWS, type EndpointSummary } from '@dispatch/core/api';
-import { list, oneOf, positional, type Command } from '../command.js';
+import { oneOf, positional, type Command } from '../command.js';
 import { actionsOf, paramsOf, resolveEndpoint } from '../endpoint-ref.js';
 import { parseSeconds } from '../durations.js';
 import { ago, millis, outcomeOf, percent, type Column } from '../format.js';

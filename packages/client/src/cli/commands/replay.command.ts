@@ -1,5 +1,5 @@
 import { ENDPOINT_KINDS, EVENT_TYPES, REPLAY_SELECTIONS, type Replay } from '@dispatch/core/api';
-import { list, oneOf, required, type Command } from '../command.js';
+import { oneOf, required, type Command } from '../command.js';
 import type { CliContext } from '../context.js';
 import { parseTime } from '../durations.js';
 import { actionsOf, paramsOf, resolveEndpoint } from '../endpoint-ref.js';
