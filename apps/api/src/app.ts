@@ -1,18 +1,18 @@
 import express, { Router } from 'express';
+import { API_ROUTES, buildOpenApi } from '@dispatch/core/api';
 import type { ApiDeps } from './deps.js';
 import { errorMiddleware, notFoundRoute } from './http/errors.middleware.js';
 import { requestId } from './http/request-id.js';
-import { buildOpenApi } from './http/openapi.js';
 import { metricsRoute, observeRequests, rememberRouteBase } from './metrics/http-metrics.js';
 import { deferBodyErrors, mount, requireJsonBody } from './http/route.js';
 import { adminRoutes } from './routes/admin.routes.js';
-import { catalogRoutes } from './routes/catalog.routes.js';
+import { deliveryRoutes } from './routes/deliveries.routes.js';
+import { endpointRoutes } from './routes/endpoints.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { mountHealth } from './routes/health.routes.js';
 import { linkRoutes } from './routes/links.routes.js';
 import { linkWebhookRoutes } from './routes/link-webhooks.routes.js';
 import { outboundRoutes } from './routes/outbound.routes.js';
-import { secretsRoutes } from './routes/secrets.routes.js';
 import { webhookRoutes } from './routes/webhooks.routes.js';
 
 export const API_VERSION = '0.1.0';
@@ -41,15 +41,14 @@ export function createApp(deps: ApiDeps): express.Express {
   api.use(express.json({ limit: deps.config.DISPATCH_MAX_BODY, strict: true, type: ['application/json', 'application/*+json'] }));
   api.use(deferBodyErrors);
   api.use(requireJsonBody);
-  // The catalog comes before the outbound routes so `/integrations/outbound/events` is not read as an id.
-  // The event routes come first: POST /api/events is nearly all of the traffic, and no other path
-  // starts with /events, so it is matched without testing every other route's path on the way.
-  const routes = [...eventRoutes, ...adminRoutes, ...secretsRoutes, ...linkRoutes, ...linkWebhookRoutes, ...webhookRoutes, ...catalogRoutes, ...outboundRoutes];
-  const openApi = buildOpenApi(routes, API_VERSION);
+  // The routes are matched in the contract's order (API_ROUTES): the event routes first, as
+  // POST /api/events is nearly all of the traffic.
+  const openApi = buildOpenApi(API_ROUTES, API_VERSION);
   api.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
-  mount(api, deps, routes);
+  const implementations = [...eventRoutes, ...deliveryRoutes, ...endpointRoutes, ...adminRoutes, ...linkRoutes, ...linkWebhookRoutes, ...webhookRoutes, ...outboundRoutes];
+  mount(api, deps, API_ROUTES, implementations);
   app.use('/api', api);
 
   app.use(notFoundRoute);

@@ -5,13 +5,7 @@ import { apiKeys, attempts, deliveries, endpoints, events, links, replays, works
 import { bearer, eventually, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { Receiver } from '../../../test-support/receiver.js';
 import { example, expectError } from '../../../test-support/api-helpers.js';
-import { adminRoutes } from '../src/routes/admin.routes.js';
-import { catalogRoutes } from '../src/routes/catalog.routes.js';
-import { eventRoutes } from '../src/routes/events.routes.js';
-import { linkRoutes } from '../src/routes/links.routes.js';
-import { linkWebhookRoutes } from '../src/routes/link-webhooks.routes.js';
-import { outboundRoutes } from '../src/routes/outbound.routes.js';
-import { webhookRoutes } from '../src/routes/webhooks.routes.js';
+import { API_ROUTES } from '@dispatch/core/api';
 
 // Every route of the contract, walked with every kind of request that must be refused: no key,
 // a key without the route's scope, a workspace without `integrations` (outbound mutations), ids of
@@ -19,7 +13,10 @@ import { webhookRoutes } from '../src/routes/webhooks.routes.js';
 // malformed bodies. Each answer has the contract's error shape, and afterwards NOTHING has changed.
 
 type Method = 'get' | 'post' | 'patch' | 'delete';
-interface Row { method: Method; path: string; scope: Scope; feature?: true; body?: object; wrong?: object }
+/** `scope`: the scope the contract asks for; several: any one of them will do (a cross-kind read). */
+interface Row { method: Method; path: string; scope: Scope | Scope[]; feature?: true; body?: object; wrong?: object }
+const scopesOf = (scope: Scope | readonly Scope[]) => (typeof scope === 'string' ? [scope] : [...scope]);
+const scopeName = (scope: Scope | readonly Scope[]) => scopesOf(scope).sort().join(' or ');
 
 const SINK = 'http://127.0.0.1:9/never';
 const SINCE = new Date(Date.now() - 3_600_000).toISOString();
@@ -35,6 +32,7 @@ const actionRows = (item: string, read: Scope, write: Scope, feature?: true): Ro
   { method: 'get', path: `${item}/deliveries/:deliveryId`, scope: read },
   { method: 'post', path: `${item}/redeliver/:deliveryId`, scope: write, feature, body: {}, wrong: [] },
   { method: 'post', path: `${item}/replay`, scope: write, feature, body: { since: SINCE, status: 'all', dryRun: false }, wrong: { since: 5 } },
+  { method: 'get', path: `${item}/stats`, scope: read },
   { method: 'get', path: `${item}/replays/:replayId`, scope: read },
 ];
 const kindRows = (coll: string, idName: string, read: Scope, write: Scope, feature: true | undefined, create: object, patch: object, wrongPatch: object): Row[] => [
@@ -59,10 +57,21 @@ const TABLE: Row[] = [
   { method: 'post', path: '/events', scope: 'events:write', body: lead, wrong: { type: 5, data: [] } },
   { method: 'post', path: '/events/batch', scope: 'events:write', body: { events: [lead] }, wrong: { events: {} } },
   // events:write grants events:read too (the contract: a key may read the events it can emit).
+  { method: 'get', path: '/events', scope: 'events:read' },
   { method: 'get', path: '/events/:eventId', scope: 'events:read' },
+  // On-call across the workspace: a key reads (or acts on) the endpoint kinds its scopes allow.
+  { method: 'get', path: '/deliveries', scope: ['links:read', 'webhooks:read'] },
+  { method: 'get', path: '/deliveries/:deliveryId', scope: ['links:read', 'webhooks:read'] },
+  { method: 'post', path: '/deliveries/:deliveryId/redeliver', scope: ['links:write', 'webhooks:manage'], body: {}, wrong: [] },
+  { method: 'post', path: '/deliveries/replay', scope: ['links:write', 'webhooks:manage'], body: { since: SINCE, status: 'all', dryRun: true }, wrong: { since: 5 } },
+  { method: 'get', path: '/replays/:replayId', scope: ['links:read', 'webhooks:read'] },
+  { method: 'get', path: '/attempts', scope: ['links:read', 'webhooks:read'] },
+  { method: 'get', path: '/endpoints', scope: ['links:read', 'webhooks:read'] },
+  { method: 'get', path: '/endpoints/:endpointId', scope: ['links:read', 'webhooks:read'] },
 ];
 const nameOf = (r: { method: string; path: string }) => `${r.method.toUpperCase()} ${r.path}`;
-const MOUNTED = [...linkRoutes, ...linkWebhookRoutes, ...webhookRoutes, ...eventRoutes, ...catalogRoutes, ...outboundRoutes];
+const MOUNTED = API_ROUTES.filter((r) => r.access !== 'admin');
+const ADMIN_ROUTES = API_ROUTES.filter((r) => r.access === 'admin');
 
 const KINDS = ['wh', 'lwh', 'obw'] as const;
 type Kind = (typeof KINDS)[number];
@@ -74,7 +83,8 @@ let receiver: Receiver;
 let A: TestWorkspace; // the workspace whose real ids fill every path
 let B: TestWorkspace; // another workspace: every scope, integrations
 let C: TestWorkspace; // another workspace: every scope, no integrations
-const lacking = {} as Record<Scope, Record<string, string>>;
+/** Keys of A lacking every scope that grants any of a row's scopes, by the scopes' names. */
+const lacking = new Map<string, Record<string, string>>();
 const fx = { linkId: '', otherLinkId: '', eventId: '', obwUrl: '' } as { linkId: string; otherLinkId: string; eventId: string; obwUrl: string } & Record<
   Kind,
   { id: string; deliveryId: string; replayId: string }
@@ -95,6 +105,7 @@ function urlOf(path: string, swap?: Swap): string {
     keyId: 'key_01J00000000000000000000000',
     id: endpointId,
     webhookId: endpointId,
+    endpointId: own.id,
     deliveryId: child.deliveryId,
     replayId: child.replayId,
   };
@@ -135,8 +146,8 @@ async function dbState(workspaceId: string) {
 /** What A's owner sees through the API (secrets masked), A's rows, and what reached the receiver. */
 async function snapshotOfA() {
   const api: Record<string, unknown> = {};
-  const paths = ['/links', '/links/:linkId', `/links/${fx.otherLinkId}`, '/links/:linkId/webhooks', '/webhooks-manage', '/integrations/outbound', '/events/:eventId'];
-  for (const k of KINDS) paths.push(ITEM[k], `${ITEM[k]}/deliveries`, `${ITEM[k]}/deliveries/:deliveryId`, `${ITEM[k]}/replays/:replayId`);
+  const paths = ['/links', '/links/:linkId', `/links/${fx.otherLinkId}`, '/links/:linkId/webhooks', '/webhooks-manage', '/integrations/outbound', '/events', '/events/:eventId', '/deliveries', '/endpoints', '/attempts'];
+  for (const k of KINDS) paths.push(ITEM[k], `${ITEM[k]}/deliveries`, `${ITEM[k]}/deliveries/:deliveryId`, `${ITEM[k]}/replays/:replayId`, `${ITEM[k]}/stats`);
   for (const path of paths) api[path] = await getOk(urlOf(path));
   return { api, db: await dbState(A.id), received: receiver.requests.length };
 }
@@ -184,7 +195,11 @@ beforeAll(async () => {
   }
   await receiver.waitFor(() => receiver.requests.length === 6);
   // Lacking a scope means lacking every scope that grants it (events:write grants events:read).
-  for (const scope of SCOPES) lacking[scope] = bearer(await A.keyWith(SCOPES.filter((s) => !scopesGranting(scope).includes(s))));
+  for (const row of TABLE) {
+    if (lacking.has(scopeName(row.scope))) continue;
+    const needed = scopesOf(row.scope);
+    lacking.set(scopeName(row.scope), bearer(await A.keyWith(SCOPES.filter((s) => !needed.some((one) => scopesGranting(one).includes(s))))));
+  }
   before = await snapshotAll();
 });
 afterAll(async () => {
@@ -195,13 +210,12 @@ afterAll(async () => {
 it('the table is the mounted API: every non-admin route, with the contract scope, feature gate and body', () => {
   const describeRoute = (r: { method: string; path: string; access: unknown; body?: unknown }) => {
     const access = r.access as { scope: string; feature?: string };
-    return [nameOf(r), access.scope, access.feature ?? null, r.body !== undefined];
+    return [nameOf(r), scopeName(access.scope as Scope | Scope[]), access.feature ?? null, r.body !== undefined];
   };
-  const expected = TABLE.map((r) => [nameOf(r), r.scope, r.feature ? 'integrations' : null, r.body !== undefined]);
+  const expected = TABLE.map((r) => [nameOf(r), scopeName(r.scope), r.feature ? 'integrations' : null, r.body !== undefined]);
   const byName = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
   expect(MOUNTED.map(describeRoute).sort(byName)).toEqual(expected.sort(byName));
   expect(new Set(TABLE.map(nameOf)).size).toBe(TABLE.length);
-  expect(adminRoutes.every((r) => r.access === 'admin')).toBe(true);
   expect(Object.keys(COLLECTION).sort()).toEqual(TABLE.filter((r) => !r.path.includes(':')).map(nameOf).sort());
 });
 
@@ -213,14 +227,15 @@ for (const row of TABLE) {
   const add = (label: string, c: Omit<Case, 'name' | 'row'>) => CASES.push({ name: `${c.status} ${label}: ${n}`, row, ...c });
   add('without Authorization', { auth: () => ({}), status: 401, code: 'unauthorized' });
   add('with an unknown key', { auth: () => UNKNOWN_KEY, status: 401, code: 'unauthorized' });
-  add(`with every scope but ${row.scope}`, { auth: () => lacking[row.scope], status: 403, code: 'forbidden' });
+  add(`with every scope but ${scopeName(row.scope)}`, { auth: () => lacking.get(scopeName(row.scope))!, status: 403, code: 'forbidden' });
   if (row.feature) add('in a workspace without integrations', { auth: () => C.auth, status: 403, code: 'feature_not_enabled' });
   if (row.path.includes(':')) {
     add("with another workspace's key", { auth: () => B.auth, status: 404, code: 'not_found' });
     if (!row.feature) add("with the key of another workspace without integrations", { auth: () => C.auth, status: 404, code: 'not_found' });
     if (/:(id|webhookId)\b/.test(row.path)) add('with the id of another kind of endpoint of A', { auth: () => A.auth, swap: 'endpoint', status: 404, code: 'not_found' });
     if (row.path.includes(':webhookId')) add('through another link of A', { auth: () => A.auth, swap: 'link', status: 404, code: 'not_found' });
-    if (/:(deliveryId|replayId)/.test(row.path)) add("with another endpoint's delivery/replay", { auth: () => A.auth, swap: 'child', status: 404, code: 'not_found' });
+    // Under an endpoint's path only: across the workspace (/deliveries/:deliveryId) another endpoint's delivery is A's own.
+    if (/:(deliveryId|replayId)/.test(row.path) && /:(id|webhookId)\b/.test(row.path)) add("with another endpoint's delivery/replay", { auth: () => A.auth, swap: 'child', status: 404, code: 'not_found' });
   }
   if (row.body) {
     add('with malformed JSON', { auth: () => A.auth, body: 'raw', status: 400, code: 'bad_request' });
@@ -229,7 +244,7 @@ for (const row of TABLE) {
   }
 }
 // Operator routes: no token, or a workspace key in place of the operator token.
-for (const r of adminRoutes) {
+for (const r of ADMIN_ROUTES) {
   const row: Row = { method: r.method, path: r.path, scope: 'links:read', body: { features: [] } };
   CASES.push({ name: `401 without Authorization: ${nameOf(r)}`, row, auth: () => ({}), status: 401, code: 'unauthorized' });
   CASES.push({ name: `401 with a workspace key: ${nameOf(r)}`, row, auth: () => A.auth, status: 401, code: 'unauthorized' });
@@ -259,6 +274,8 @@ const createInB = async (path: string, body: object) => {
   expectNoneOfA(res.body);
 };
 const COLLECTION: Record<string, () => Promise<void>> = {
+  // Before B emits its own events below (whose data names A's link id: a string B chose).
+  'GET /events': async () => expectNoneOfA(await getOk('/api/events', B.auth)),
   'POST /events': async () => {
     const res = await h.api.post('/api/events').set(B.auth).send({ type: 'lead.created', data: { ...example('lead.created'), linkId: fx.linkId }, linkId: fx.linkId });
     expect({ status: res.status, deliveries: res.body.deliveries }).toEqual({ status: 202, deliveries: 0 });
@@ -272,6 +289,14 @@ const COLLECTION: Record<string, () => Promise<void>> = {
   'GET /integrations/outbound': async () => expectNoneOfA(await getOk('/api/integrations/outbound', B.auth)),
   // The catalog is global (no workspace data): B sees exactly what A sees.
   'GET /integrations/outbound/events': async () => expect(await getOk('/api/integrations/outbound/events', B.auth)).toEqual(await getOk('/api/integrations/outbound/events')),
+  'GET /deliveries': async () => expectNoneOfA(await getOk('/api/deliveries', B.auth)),
+  'GET /attempts': async () => expectNoneOfA(await getOk('/api/attempts', B.auth)),
+  'GET /endpoints': async () => expectNoneOfA(await getOk('/api/endpoints', B.auth)),
+  // A replay across B's workspace takes nothing of A's.
+  'POST /deliveries/replay': async () => {
+    const res = await h.api.post('/api/deliveries/replay').set(B.auth).send({ since: SINCE, status: 'all', dryRun: true });
+    expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { count: 0, dryRun: true } });
+  },
   'POST /links': () => createInB('/api/links', { url: 'https://acme.com/b-owned' }),
   'POST /webhooks-manage': () => createInB('/api/webhooks-manage', { name: 'b', ...hook }),
   // A's URL is no conflict in B: a 409 would reveal that another workspace uses it.

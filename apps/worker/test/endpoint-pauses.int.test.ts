@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { inArray } from 'drizzle-orm';
 import { getEventDefinition } from '@dispatch/core';
 import { deliveries } from '@dispatch/db';
-import { HELD_PRIORITY } from '@dispatch/queue';
+import { JOB_PRIORITIES } from '@dispatch/queue';
 import { eventually, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { Receiver } from '../../../test-support/receiver.js';
 
@@ -53,7 +53,7 @@ it("queues a paused endpoint's new deliveries for the end of its pause, and its 
   for (const row of held) {
     const job = await h.deps.queues.deliveries.getJob(row.jobId!);
     expect(await job!.getState()).toBe('delayed');
-    expect(job!.priority).toBe(HELD_PRIORITY);
+    expect(job!.priority).toBe(JOB_PRIORITIES.held);
     // Queued delayed by the API: no worker ever took it (a job a worker parks itself has started once).
     expect(job!.attemptsStarted).toBe(0);
     // Due after the pause, spread over at most one more pause.

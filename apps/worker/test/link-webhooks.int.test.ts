@@ -100,7 +100,8 @@ describe('link webhooks', () => {
     receiver.script('/recovering', [{ status: 200, body: 'back' }]);
     const res = await h.api.post(`${base}/redeliver/${failed.id}`).set(ws.auth);
     expect(res.status).toBe(202);
-    expect(res.body.delivery).toMatchObject({ id: failed.id, status: 'pending' });
+    // Queued again, its last attempt still the failed one: it shows as failing until the new attempt lands.
+    expect(res.body.delivery).toMatchObject({ id: failed.id, status: 'failing' });
     const succeeded = await deliveryOf(base, (d) => d.status === 'succeeded');
     expect(succeeded).toMatchObject({ attemptCount: 3, lastAttempt: { statusCode: 200, responseBody: 'back', trigger: 'redeliver' } });
     const ids = receiver.on('/recovering').map((r) => r.headers['webhook-id']);
@@ -132,7 +133,8 @@ describe('link webhooks', () => {
         const d = (await slow.api.get(`${base}/deliveries`).set(w.auth)).body.data[0];
         return d?.attemptCount === 1 ? d : undefined;
       });
-      expect(waiting.status).toBe('pending');
+      // Waiting for a retry after a failed attempt: failing, not merely pending.
+      expect(waiting.status).toBe('failing');
       expect(Date.parse(waiting.nextAttemptAt)).toBeGreaterThan(Date.now() + 30 * 60_000);
       expect((await slow.api.post(`${base}/redeliver/${waiting.id}`).set(w.auth)).status).toBe(202);
       const done = await eventually(async () => {

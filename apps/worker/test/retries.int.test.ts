@@ -38,7 +38,7 @@ async function settledDelivery(webhookId: string) {
   return eventually(async () => {
     const res = await h.api.get(`/api/webhooks-manage/${webhookId}/deliveries`).set(ws.auth);
     const delivery = res.body.data[0];
-    return delivery && delivery.status !== 'pending' ? delivery : undefined;
+    return delivery && delivery.status !== 'pending' && delivery.status !== 'failing' ? delivery : undefined;
   });
 }
 

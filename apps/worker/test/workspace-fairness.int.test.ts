@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { inArray } from 'drizzle-orm';
 import { deliveries } from '@dispatch/db';
-import { HELD_PRIORITY, workspacePauseKey } from '@dispatch/queue';
+import { JOB_PRIORITIES, workspacePauseKey } from '@dispatch/queue';
 import { createWebhook, example } from '../../../test-support/api-helpers.js';
 import { eventually, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { Ledger } from '../../../test-support/ledger.js';
@@ -100,7 +100,7 @@ describe('a workspace with many slow endpoints next to another workspace', () =>
     const rows = await h.deps.db.select().from(deliveries).where(inArray(deliveries.eventId, [held.body.id, live.body.id]));
     for (const row of rows.filter((r) => r.eventId === held.body.id)) {
       const job = (await h.deps.queues.deliveries.getJob(row.jobId!))!;
-      expect({ state: await job.getState(), priority: job.priority, started: job.attemptsStarted }).toEqual({ state: 'delayed', priority: HELD_PRIORITY, started: 0 });
+      expect({ state: await job.getState(), priority: job.priority, started: job.attemptsStarted }).toEqual({ state: 'delayed', priority: JOB_PRIORITIES.held, started: 0 });
       expect(job.timestamp + job.delay).toBeGreaterThanOrEqual(published);
     }
     await receiver.waitFor(() => receiver.on('/fair/other').some((r) => r.headers['webhook-id'] === live.body.id), 2_000);

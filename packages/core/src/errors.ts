@@ -51,3 +51,11 @@ export class RateLimitedError extends AppError {
 export const rateLimited = (retryAfterSeconds: number) => new RateLimitedError(Math.max(1, Math.ceil(retryAfterSeconds)));
 export const serviceUnavailable = (message = 'a backing service is unavailable, retry shortly') =>
   new AppError('service_unavailable', 503, message, [], true);
+
+/** A zod error as the contract's `details`: one `{ path, message }` per issue, under `prefix`. */
+export function zodIssueDetails(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }, prefix?: string): ErrorDetail[] {
+  return error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(root)',
+    message: issue.message,
+  }));
+}

@@ -21,3 +21,21 @@ export const FEATURES = ['integrations'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 export const API_KEY_PREFIX = 'dsp_';
+
+type Kind = 'workspace_webhook' | 'link_webhook' | 'outbound_webhook';
+
+/** The endpoint kinds a key may read: links:read the workspace and link webhooks, webhooks:read the outbound. */
+export function kindsReadableWith(scopes: readonly string[]): Kind[] {
+  return [
+    ...(grantsScope(scopes, 'links:read') ? (['workspace_webhook', 'link_webhook'] as const) : []),
+    ...(grantsScope(scopes, 'webhooks:read') ? (['outbound_webhook'] as const) : []),
+  ];
+}
+
+/** The endpoint kinds a key may act on (redeliver, replay): outbound ones also need the `integrations` feature. */
+export function kindsWritableWith(scopes: readonly string[], features: readonly string[]): Kind[] {
+  return [
+    ...(grantsScope(scopes, 'links:write') ? (['workspace_webhook', 'link_webhook'] as const) : []),
+    ...(grantsScope(scopes, 'webhooks:manage') && features.includes('integrations') ? (['outbound_webhook'] as const) : []),
+  ];
+}

@@ -7,6 +7,8 @@ export * from './queries/workspaces.queries.js';
 export * from './queries/api-keys.queries.js';
 export * from './queries/links.queries.js';
 export * from './queries/endpoints.queries.js';
+export * from './queries/endpoint-health.queries.js';
+export * from './queries/attempt-feed.queries.js';
 export * from './queries/events.queries.js';
 export * from './queries/deliveries.queries.js';
 export * from './queries/attempts.queries.js';

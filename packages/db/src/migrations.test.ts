@@ -15,6 +15,7 @@ const LANDED: Record<string, string> = {
   '0004_api_key_lifecycle': '95b07e7c1c0fa69b',
   '0005_seal_custom_headers': 'e6f586ec0a0541a0',
   '0006_attempts_unique_attempt_no': '2ba02dd802fbdf6f',
+  '0007_on_call': '5c851ed13b802009',
 };
 
 const folder = new URL('../drizzle/', import.meta.url);

@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import { loggableError } from '@dispatch/core';
+import { loggableError, withTimeout } from '@dispatch/core';
 import { readDeliveryBacklog, type Database } from '@dispatch/db';
 import type { Queues } from '@dispatch/queue';
 import type { Logger } from 'pino';
@@ -20,12 +20,6 @@ interface Snapshot {
   pausedEndpoints?: number;
 }
 
-function withTimeout<T>(promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), READ_TIMEOUT_MS)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** `{deliveries}` → `deliveries`: the hash tag is Redis Cluster plumbing, not a name to chart. */
 const queueLabel = (name: string) => name.replace(/[{}]/g, '');
 
@@ -43,7 +37,7 @@ export class BacklogReader {
   private async load(): Promise<Snapshot> {
     const { db, queues, logger } = this.source;
     const settle = <T>(what: string, promise: Promise<T>) =>
-      withTimeout(promise).catch((err: unknown) => {
+      withTimeout(promise, READ_TIMEOUT_MS, 'a metrics read').catch((err: unknown) => {
         logger.debug({ err: loggableError(err) }, `metrics: could not read ${what}`);
         return undefined;
       });

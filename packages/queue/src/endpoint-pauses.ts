@@ -12,9 +12,6 @@ import type { Queue } from 'bullmq';
  */
 export const workspacePauseKey = (workspaceId: string) => `workspace:${workspaceId}`;
 
-/** Jobs held back by a pause run behind live traffic (priority 0) and ahead of replays (10). */
-export const HELD_PRIORITY = 5;
-
 /** Only holds at least this long are published: a short hold (a busy endpoint) ends before it would matter. */
 export const PUBLISHED_HOLD_MIN_MS = 1_000;
 
@@ -62,9 +59,15 @@ export class EndpointPauses {
     });
   }
 
-  /** How many endpoints are paused now (the hash holds only a few: live pauses, and ended ones until swept). */
+  /** The pauses that have not ended, by key (the hash holds only a few: live pauses, and ended ones until swept). */
+  async live(now = Date.now()): Promise<Map<string, number>> {
+    const entries = Object.entries(await (await this.client()).hgetall(this.key)).map(([key, until]) => [key, Number(until)] as const);
+    return new Map(entries.filter(([, until]) => until > now));
+  }
+
+  /** How many endpoints are paused now. */
   async countLive(now = Date.now()): Promise<number> {
-    return Object.values(await (await this.client()).hgetall(this.key)).filter((until) => Number(until) > now).length;
+    return (await this.live(now)).size;
   }
 
   /** Drops the pauses that have ended (run periodically, so the hash holds only live ones). */

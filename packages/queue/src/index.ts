@@ -3,3 +3,4 @@ export * from './jobs.js';
 export * from './connection.js';
 export * from './queues.js';
 export * from './endpoint-pauses.js';
+export * from './priorities.js';

@@ -1,15 +1,27 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import { API_KEY_PREFIX, featureNotEnabled, forbidden, grantsScope, rateLimited, unauthorized, type AppError, type Feature, type Scope } from '@dispatch/core';
+import {
+  API_KEY_PREFIX,
+  featureNotEnabled,
+  forbidden,
+  grantsScope,
+  hashApiKey,
+  kindsReadableWith,
+  kindsWritableWith,
+  rateLimited,
+  unauthorized,
+  type AppError,
+  type Feature,
+  type Scope,
+} from '@dispatch/core';
 import type { ApiKeyPrincipal } from '@dispatch/db';
 import type { ApiDeps } from '../deps.js';
+import type { WorkspaceCaller } from '../services/deliveries.service.js';
 import { clientAddressKey } from './client-address.js';
 import { enforceRateLimit } from './rate-limit.js';
 
-export type Principal = { kind: 'public' } | { kind: 'admin' } | ({ kind: 'key' } & ApiKeyPrincipal);
+export type Principal = { kind: 'admin' } | ({ kind: 'key' } & ApiKeyPrincipal);
 export type KeyPrincipal = Extract<Principal, { kind: 'key' }>;
-
-export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 function bearerToken(req: Request): string | undefined {
   const header = req.headers.authorization;
@@ -58,13 +70,15 @@ async function resolveKey(deps: ApiDeps, req: Request, keyHash: string): Promise
   return principal;
 }
 
-export async function authenticateKey(deps: ApiDeps, req: Request, scope: Scope, feature?: Feature): Promise<KeyPrincipal> {
+/** A key that grants `scope` (any one of them, when several are given: a cross-kind read). */
+export async function authenticateKey(deps: ApiDeps, req: Request, scope: Scope | readonly Scope[], feature?: Feature): Promise<KeyPrincipal> {
   const token = bearerToken(req);
   if (!token || !token.startsWith(API_KEY_PREFIX)) throw refuse(deps, req);
   const principal = await resolveKey(deps, req, hashApiKey(token));
   deps.keyUsage.record(principal.keyId, Date.now());
   enforceRateLimit(deps.rateLimiter, principal.keyId);
-  if (!grantsScope(principal.scopes, scope)) throw forbidden(`this API key lacks the "${scope}" scope`);
+  const scopes: readonly Scope[] = typeof scope === 'string' ? [scope] : scope;
+  if (!scopes.some((one) => grantsScope(principal.scopes, one))) throw forbidden(`this API key lacks the ${scopes.map((one) => `"${one}"`).join(' or ')} scope`);
   if (feature && !principal.features.includes(feature)) throw featureNotEnabled(feature);
   return { kind: 'key', ...principal };
 }
@@ -87,4 +101,10 @@ export async function authenticateAdmin(deps: ApiDeps, req: Request): Promise<Pr
 export function requireKey(principal: Principal): KeyPrincipal {
   if (principal.kind !== 'key') throw unauthorized();
   return principal;
+}
+
+/** A key's reach across the workspace: the endpoint kinds its scopes read and act on. */
+export function workspaceCaller(principal: Principal): WorkspaceCaller {
+  const key = requireKey(principal);
+  return { workspaceId: key.workspaceId, readableKinds: kindsReadableWith(key.scopes), writableKinds: kindsWritableWith(key.scopes, key.features) };
 }

@@ -1,27 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { AppError, badRequest, loggableError, notFound, payloadTooLarge, RateLimitedError, serviceUnavailable } from '@dispatch/core';
 import type { Logger } from 'pino';
-import { isInvalidInput } from '../services/pg-errors.js';
-
-// Errors that mean "a backing service is down": the caller should retry, and nothing was accepted.
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08000', '08001', '08003', '08006']);
-// pg's messages for a connection that is gone (they carry no code): lost mid-query, lost while the
-// client was checked out (the next query or the rollback then fails), or never established.
-const UNAVAILABLE_MESSAGES =
-  /Connection terminated|connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect|connect ECONNREFUSED|read ECONNRESET/;
-
-/**
- * drizzle wraps every driver error in a DrizzleQueryError whose `cause` is pg's, so look down the
- * chain. The wrapper's own message holds the SQL and its parameters (caller data), so it is not matched.
- */
-function isUnavailable(error: unknown, depth = 0): boolean {
-  if (typeof error !== 'object' || error === null || depth > 5) return false;
-  const { code, message, cause } = error as { code?: string; message?: string; cause?: unknown };
-  const wrapper = 'query' in error;
-  if (!wrapper && code && UNAVAILABLE_CODES.has(code)) return true;
-  if (!wrapper && typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
-  return isUnavailable(cause, depth + 1);
-}
+import { isInvalidInput, isUnavailable } from '@dispatch/db';
 
 /** Turns anything thrown into an AppError; body-parser, router and infrastructure errors get their 4xx/503. */
 export function toAppError(error: unknown, maxBody: number): AppError {

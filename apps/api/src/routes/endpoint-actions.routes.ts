@@ -1,109 +1,66 @@
-import { z } from 'zod';
+import type { api } from '@dispatch/core/api';
 import type { EndpointScope } from '@dispatch/db';
 import type { ApiDeps } from '../deps.js';
 import { requireKey, type Principal } from '../http/auth.js';
-import { reply, route, type Access } from '../http/route.js';
-import { deliveriesQuerySchema, idParams, isoTime, testBodySchema } from '../http/schemas.js';
+import { implement } from '../http/route.js';
 import { getDeliveryDetail, listDeliveries } from '../services/deliveries.service.js';
-import { reenableEndpoint, rotateSecret } from '../services/endpoints.service.js';
+import { endpointStats } from '../services/endpoint-stats.service.js';
+import { rotateSecret } from '../services/endpoints.service.js';
 import { getReplay, redeliver, startEndpointReplay } from '../services/manual-attempts.service.js';
 import { sendTestDelivery } from '../services/test-delivery.service.js';
-import { endpointView } from '../views/endpoint.view.js';
 
-// The operations every kind of endpoint shares (test, enable, rotate, deliveries, redeliver,
-// replay), declared once and mounted under each kind's path with its own access rules.
+// The operations every kind of endpoint shares (test, rotate-secret, deliveries, redeliver, replay,
+// stats), implemented once for the three kinds' contracts: only the scope (which endpoints the caller
+// may reach: for link webhooks, those of a link of theirs) differs. `enable` answers with the
+// endpoint in its kind's shape, so each kind implements it beside its other routes.
 
-export interface EndpointActionsConfig {
-  /** e.g. `/links/:linkId/webhooks/:webhookId`. */
-  base: string;
-  params: string[];
-  idParam: string;
-  read: Access;
-  write: Access;
-  /** Resolves and checks the caller's scope (for link webhooks: that the link is theirs). */
-  scope: (deps: ApiDeps, principal: Principal, params: Record<string, string>) => Promise<EndpointScope>;
+type Actions = Pick<typeof api.webhooks, 'test' | 'rotateSecret' | 'deliveries' | 'delivery' | 'redeliver' | 'replay' | 'stats' | 'replayStatus'>;
+type Params = Record<string, string>;
+
+export interface EndpointKindActions {
+  scope: (deps: ApiDeps, principal: Principal, params: Params) => Promise<EndpointScope>;
+  endpointId: (params: Params) => string;
 }
 
-const replayBody = z.strictObject({
-  since: isoTime,
-  until: isoTime.optional(),
-  status: z.enum(['failed', 'all']).default('failed'),
-  dryRun: z.boolean().default(false),
-});
-const rotateBody = z.strictObject({ graceSeconds: z.number().int().min(0).max(604_800).default(86_400) });
-/** Routes that take no input still declare their body: an unknown field is a 400 like everywhere else. */
-const emptyBody = z.strictObject({});
-
-export function endpointActionRoutes(c: EndpointActionsConfig) {
-  const params = idParams(...c.params);
-  const withDelivery = idParams(...c.params, 'deliveryId') as z.ZodType<Record<string, string> & { deliveryId: string }>;
-  const withReplay = idParams(...c.params, 'replayId') as z.ZodType<Record<string, string> & { replayId: string }>;
-  const id = (p: Record<string, string>) => p[c.idParam]!;
+/**
+ * `contracts` are one kind's action routes; their inputs and answers are the same for every kind
+ * (endpoint-actions.contract.ts), so they are implemented against the workspace webhooks' types.
+ */
+export function endpointActionRoutes(contracts: Actions | typeof api.linkWebhooks | typeof api.outbound, kind: EndpointKindActions) {
+  const c = contracts as unknown as Actions;
+  const at = async (deps: ApiDeps, principal: Principal, params: Params) => ({ scope: await kind.scope(deps, principal, params), id: kind.endpointId(params) });
   return [
-    route({
-      method: 'post',
-      path: `${c.base}/test`,
-      access: c.write,
-      params,
-      body: testBodySchema,
-      handler: async ({ deps, principal, params: p, body }) => sendTestDelivery(deps, await c.scope(deps, principal, p), id(p), body.event, requireKey(principal).keyId),
+    implement(c.test, async ({ deps, principal, params, body }) => {
+      const { scope, id } = await at(deps, principal, params);
+      return sendTestDelivery(deps, scope, id, body.event, requireKey(principal).keyId);
     }),
-    route({
-      method: 'post',
-      path: `${c.base}/enable`,
-      access: c.write,
-      params,
-      body: emptyBody,
-      handler: async ({ deps, principal, params: p }) => endpointView(await reenableEndpoint(deps, await c.scope(deps, principal, p), id(p))),
+    implement(c.rotateSecret, async ({ deps, principal, params, body }) => {
+      const { scope, id } = await at(deps, principal, params);
+      return rotateSecret(deps, scope, id, body.graceSeconds);
     }),
-    route({
-      method: 'post',
-      path: `${c.base}/rotate-secret`,
-      access: c.write,
-      params,
-      body: rotateBody,
-      handler: async ({ deps, principal, params: p, body }) => rotateSecret(deps, await c.scope(deps, principal, p), id(p), body.graceSeconds),
+    implement(c.deliveries, async ({ deps, principal, params, query }) => {
+      const { scope, id } = await at(deps, principal, params);
+      return listDeliveries(deps, scope, id, { status: query.status, eventType: query.event, since: query.since, until: query.until }, query);
     }),
-    route({
-      method: 'get',
-      path: `${c.base}/deliveries`,
-      access: c.read,
-      params,
-      query: deliveriesQuerySchema,
-      handler: async ({ deps, principal, params: p, query }) =>
-        listDeliveries(deps, await c.scope(deps, principal, p), id(p), { status: query.status, eventType: query.event, since: query.since, until: query.until }, query),
+    implement(c.delivery, async ({ deps, principal, params }) => {
+      const { scope, id } = await at(deps, principal, params);
+      return getDeliveryDetail(deps, scope, id, params.deliveryId);
     }),
-    route({
-      method: 'get',
-      path: `${c.base}/deliveries/:deliveryId`,
-      access: c.read,
-      params: withDelivery,
-      handler: async ({ deps, principal, params: p }) => getDeliveryDetail(deps, await c.scope(deps, principal, p), id(p), p.deliveryId),
+    implement(c.redeliver, async ({ deps, principal, params }) => {
+      const { scope, id } = await at(deps, principal, params);
+      return redeliver(deps, scope, id, params.deliveryId);
     }),
-    route({
-      method: 'post',
-      path: `${c.base}/redeliver/:deliveryId`,
-      access: c.write,
-      params: withDelivery,
-      body: emptyBody,
-      handler: async ({ deps, principal, params: p }) => reply202(await redeliver(deps, await c.scope(deps, principal, p), id(p), p.deliveryId)),
+    implement(c.replay, async ({ deps, principal, params, body }) => {
+      const { scope, id } = await at(deps, principal, params);
+      return startEndpointReplay(deps, scope, id, body);
     }),
-    route({
-      method: 'post',
-      path: `${c.base}/replay`,
-      access: c.write,
-      params,
-      body: replayBody,
-      handler: async ({ deps, principal, params: p, body }) => reply202(await startEndpointReplay(deps, await c.scope(deps, principal, p), id(p), body)),
+    implement(c.stats, async ({ deps, principal, params, query }) => {
+      const { scope, id } = await at(deps, principal, params);
+      return endpointStats(deps, scope, id, query.window);
     }),
-    route({
-      method: 'get',
-      path: `${c.base}/replays/:replayId`,
-      access: c.read,
-      params: withReplay,
-      handler: async ({ deps, principal, params: p }) => getReplay(deps, await c.scope(deps, principal, p), id(p), p.replayId),
+    implement(c.replayStatus, async ({ deps, principal, params }) => {
+      const { scope, id } = await at(deps, principal, params);
+      return getReplay(deps, scope, id, params.replayId);
     }),
   ];
 }
-
-const reply202 = (body: unknown) => reply(202, body);

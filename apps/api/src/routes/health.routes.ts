@@ -1,18 +1,16 @@
 import { sql } from 'drizzle-orm';
 import type { Router } from 'express';
+import { withTimeout } from '@dispatch/core';
 import type { ApiDeps } from '../deps.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
 async function check(name: string, probe: () => Promise<unknown>): Promise<[string, 'ok' | 'down']> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([probe(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS)))]);
+    await withTimeout(probe(), CHECK_TIMEOUT_MS, `the ${name} check`);
     return [name, 'ok'];
   } catch {
     return [name, 'down'];
-  } finally {
-    clearTimeout(timer);
   }
 }
 

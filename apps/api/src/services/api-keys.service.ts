@@ -1,39 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { API_KEY_PREFIX, conflict, newId, notFound } from '@dispatch/core';
+import { API_KEY_PREFIX, conflict, hashApiKey, newId, notFound } from '@dispatch/core';
+import { KEY_LIFETIME_MS } from '@dispatch/core/api';
 import { findApiKey, findWorkspace, insertApiKey, listApiKeys, revokeApiKey, shortenApiKeyLife, type ApiKeyRow, type Database, type Db, type PageInput } from '@dispatch/db';
-import { hashApiKey } from '../http/auth.js';
+import { apiKeyView, createdKeyView } from '../views/workspace.view.js';
 
 // API key lifecycle for the operator: list, revoke, rotate (creation is in workspaces.service, which
 // the CLI shares). Views are built from explicit fields: neither the key nor its hash ever leaves.
-
-/** Bounds of `expiresIn`: shorter is useless for a client, longer is "never" in disguise. */
-export const KEY_LIFETIME_MS = { min: 60_000, max: 3650 * 86_400_000 };
 
 /** A new key, its hash (what is stored) and its hint (`dsp_…` and its last 4 characters). */
 export function mintApiKey() {
   const key = API_KEY_PREFIX + randomBytes(32).toString('base64url');
   return { key, keyHash: hashApiKey(key), hint: `${API_KEY_PREFIX}…${key.slice(-4)}` };
-}
-
-const iso = (date: Date | null) => date?.toISOString() ?? null;
-
-export function apiKeyView(row: ApiKeyRow) {
-  return {
-    id: row.id,
-    name: row.name,
-    scopes: row.scopes,
-    // Keys made before hints were stored have none.
-    hint: row.hint,
-    createdAt: row.createdAt.toISOString(),
-    lastUsedAt: iso(row.lastUsedAt),
-    expiresAt: iso(row.expiresAt),
-    revokedAt: iso(row.revokedAt),
-  };
-}
-
-/** The answer of key creation and rotation: the only place where the full key is ever shown. */
-export function createdKeyView(row: ApiKeyRow, key: string) {
-  return { id: row.id, name: row.name, key, hint: row.hint, scopes: row.scopes, workspaceId: row.workspaceId, createdAt: row.createdAt.toISOString(), expiresAt: iso(row.expiresAt) };
 }
 
 async function requireWorkspace(db: Db, workspaceId: string): Promise<void> {

@@ -12,10 +12,10 @@ import {
   type EndpointRow,
   type EndpointScope,
   type PageInput,
+  isUniqueViolation,
 } from '@dispatch/db';
 import type { ApiDeps } from '../deps.js';
 import { validateDestination } from './destinations.js';
-import { isUniqueViolation } from './pg-errors.js';
 import { sealedHeaderColumns } from './sealed-headers.js';
 
 // The three kinds of receiver share one lifecycle; routes differ only in scope and field names.

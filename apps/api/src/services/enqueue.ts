@@ -1,4 +1,4 @@
-import { HELD_PRIORITY, heldJobReturnsAt, workspacePauseKey } from '@dispatch/queue';
+import { JOB_PRIORITIES, heldJobReturnsAt, workspacePauseKey } from '@dispatch/queue';
 import type { ApiDeps } from '../deps.js';
 import type { EventDeliveries } from './event-deliveries.js';
 
@@ -17,7 +17,7 @@ function heldBack(deps: ApiDeps, endpointId: string, workspaceId: string): { del
   const until = Math.max(deps.endpointPauses.pausedUntil(endpointId), deps.endpointPauses.pausedUntil(workspacePauseKey(workspaceId)));
   if (until === 0) return undefined;
   const now = Date.now();
-  return { delayMs: heldJobReturnsAt(until, now) - now, priority: HELD_PRIORITY };
+  return { delayMs: heldJobReturnsAt(until, now) - now, priority: JOB_PRIORITIES.held };
 }
 
 /**

@@ -1,5 +1,6 @@
 import {
   badRequest,
+  zodIssueDetails,
   endpointReceives,
   eventLinkId,
   getEventDefinition,
@@ -15,12 +16,12 @@ import {
   type AcceptedEventRow,
   type EndpointKind,
   type EventRow,
+  isUniqueViolation,
 } from '@dispatch/db';
 import { deliverJobId } from '@dispatch/core';
+import type { AcceptedEvent } from '@dispatch/core/api';
 import type { ApiDeps } from '../deps.js';
-import { zodDetails } from '../http/route.js';
 import { sameRequest, storedIdempotencyKeys } from './idempotency.js';
-import { isUniqueViolation } from './pg-errors.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
@@ -30,19 +31,13 @@ export interface EventInput {
   linkId?: string | undefined;
 }
 
-export interface AcceptedEvent {
-  id: string;
-  type: string;
-  createdAt: string;
-  deliveries: number;
-}
 
 /** Validates each event's data against its type's schema; all must pass before anything is written. */
 export function validateEventData(inputs: readonly EventInput[], pathPrefix = ''): void {
   const details = inputs.flatMap((input, index) => {
     const result = getEventDefinition(input.type).schema.safeParse(input.data);
     const prefix = pathPrefix ? `${pathPrefix}${index}.data` : 'data';
-    if (!result.success) return zodDetails(result.error, prefix);
+    if (!result.success) return zodIssueDetails(result.error, prefix);
     // Without a top-level linkId, the link id read from the data is stored in a text column, which
     // cannot hold NUL (the rest of the data is stored as JSON text, where NUL is escaped).
     const linkId = input.linkId === undefined ? eventLinkId(input.data) : undefined;
@@ -105,12 +100,12 @@ export async function acceptEvents(
   });
   const written = await deps.acceptBatcher.accept({ events, deliveries, maxAttempts, manual: options.test, traceparent: options.traceparent });
   if (!test) deps.observability.metrics.eventsAccepted(inputs.map((input) => input.type));
-  return events.map((event) => ({ id: event.id, type: event.type, createdAt: timestamp, deliveries: written.get(event.id)?.length ?? 0 }));
+  return events.map((event) => ({ id: event.id, type: event.type as EventType, createdAt: timestamp, deliveries: written.get(event.id)?.length ?? 0 }));
 }
 
 async function replayedEvents(deps: ApiDeps, events: EventRow[]): Promise<AcceptedEvent[]> {
   const counts = await countEventDeliveries(deps.db, events.map((e) => e.id));
-  return events.map((event) => ({ id: event.id, type: event.type, createdAt: event.createdAt.toISOString(), deliveries: counts.get(event.id) ?? 0 }));
+  return events.map((event) => ({ id: event.id, type: event.type as EventType, createdAt: event.createdAt.toISOString(), deliveries: counts.get(event.id) ?? 0 }));
 }
 
 /**

@@ -1,10 +1,7 @@
 import { newId, notFound } from '@dispatch/core';
 import { deleteLink, findLink, insertLink, listLinks, type LinkRow, type PageInput } from '@dispatch/db';
 import type { ApiDeps } from '../deps.js';
-
-export function linkView(row: LinkRow) {
-  return { id: row.id, url: row.url, key: row.key, externalId: row.externalId, createdAt: row.createdAt.toISOString() };
-}
+import { linkView } from '../views/link.view.js';
 
 export async function createLink(deps: ApiDeps, workspaceId: string, input: { url: string; key?: string | undefined; externalId?: string | undefined }) {
   return linkView(await insertLink(deps.db, { id: newId('link'), workspaceId, url: input.url, key: input.key ?? null, externalId: input.externalId ?? null }));

@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { badRequest, eventLinkId, getEventDefinition, rateLimited, type EventType } from '@dispatch/core';
 import { findDelivery, listEventDeliveries, type EndpointScope } from '@dispatch/db';
 import type { ApiDeps } from '../deps.js';
-import { reply } from '../http/route.js';
 import { deliveryView } from '../views/delivery.view.js';
 import { getEndpoint } from './endpoints.service.js';
 import { acceptEvents } from './events.service.js';
@@ -33,7 +32,7 @@ export async function sendTestDelivery(deps: ApiDeps, scope: EndpointScope, endp
   const [delivery] = await listEventDeliveries(deps.db, { workspaceId: scope.workspaceId, eventId: event!.id });
   if (!delivery) throw new Error('test delivery was not created');
   const settled = await waitForFirstAttempt(deps, scope.workspaceId, delivery.id, TEST_WAIT_MS);
-  return settled ? reply(200, { delivery: deliveryView(settled) }) : reply(202, { delivery: deliveryView(delivery) });
+  return settled ? { status: 200 as const, body: { delivery: deliveryView(settled) } } : { status: 202 as const, body: { delivery: deliveryView(delivery) } };
 }
 
 async function waitForFirstAttempt(deps: ApiDeps, workspaceId: string, deliveryId: string, timeoutMs: number) {

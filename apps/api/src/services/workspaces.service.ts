@@ -1,12 +1,9 @@
 import { newId, notFound, SCOPES, type Feature, type Scope } from '@dispatch/core';
-import { findWorkspace, insertApiKey, insertWorkspace, listWorkspaces, updateWorkspaceFeatures, type Db, type PageInput, type WorkspaceRow } from '@dispatch/db';
-import { createdKeyView, mintApiKey } from './api-keys.service.js';
+import { findWorkspace, insertApiKey, insertWorkspace, listWorkspaces, updateWorkspaceFeatures, type Db, type PageInput } from '@dispatch/db';
+import { createdKeyView, workspaceView } from '../views/workspace.view.js';
+import { mintApiKey } from './api-keys.service.js';
 
-// Operator provisioning, shared by the admin routes and the CLI (which is why it takes a Db, not ApiDeps).
-
-export function workspaceView(row: WorkspaceRow) {
-  return { id: row.id, name: row.name, features: row.features, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
-}
+// Operator provisioning (the admin routes; tests provision through the same functions).
 
 export async function createWorkspace(db: Db, input: { name: string; features: Feature[] }) {
   return workspaceView(await insertWorkspace(db, { id: newId('workspace'), name: input.name, features: [...new Set(input.features)] }));

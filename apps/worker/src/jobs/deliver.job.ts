@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import { cancelDelivery, findEarlyClaim } from '@dispatch/db';
-import { deliverJobSchema, HELD_PRIORITY, workspacePauseKey } from '@dispatch/queue';
+import { deliverJobSchema, JOB_PRIORITIES, workspacePauseKey } from '@dispatch/queue';
 import type { WorkerDeps } from '../deps.js';
 import { attemptDelivery } from '../delivery/attempt.js';
 import { deliveryStore } from '../delivery/delivery-store.js';
@@ -11,7 +11,7 @@ import { observeAttempt, observeCancelled } from '../observability/attempt-obser
 async function holdBack(job: Job, retryAt: number, token: string | undefined): Promise<never> {
   // BullMQ serves jobs without a priority first, so a held-back backlog returning does not queue in
   // front of healthy endpoints' jobs.
-  if (job.priority < HELD_PRIORITY) await job.changePriority({ priority: HELD_PRIORITY });
+  if (job.priority < JOB_PRIORITIES.held) await job.changePriority({ priority: JOB_PRIORITIES.held });
   await job.moveToDelayed(retryAt, token);
   throw new DelayedError();
 }

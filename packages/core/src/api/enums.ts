@@ -21,6 +21,7 @@ export type StatsWindow = (typeof STATS_WINDOWS)[number];
 
 /** Endpoint health as the on-call views filter it. */
 export const ENDPOINT_HEALTH_FILTERS = ['failing', 'disabled', 'paused'] as const;
+export type EndpointHealthFilter = (typeof ENDPOINT_HEALTH_FILTERS)[number];
 
 export const ATTEMPT_TRIGGERS = ['initial', 'retry', 'redeliver', 'test', 'replay'] as const;
 export type AttemptTrigger = (typeof ATTEMPT_TRIGGERS)[number];

@@ -38,6 +38,7 @@ export * from './resources/events.schema.js';
 export * from './resources/admin.schema.js';
 export * from './resources/stats.schema.js';
 export * from './routes/deliveries.contract.js';
+export { KEY_LIFETIME_MS } from './routes/admin.contract.js';
 export * from './routes/endpoint-actions.contract.js';
 export * from './routes/events.contract.js';
 export * from './routes/outbound.contract.js';

@@ -6,8 +6,8 @@ import type { Feature, Scope } from '../scopes.js';
 // built from them, and the typed client (packages/client) calls them: none of the three can drift
 // from the others. Pure data, so the console's bundle can carry it.
 
-/** Who may call a route: a key with (any of) the scope(s), the operator token, or anyone. */
-export type Access = { scope: Scope | readonly Scope[]; feature?: Feature } | 'admin' | 'public';
+/** Who may call a route: an API key with (any of) the scope(s), or the operator token. */
+export type Access = { scope: Scope | readonly Scope[]; feature?: Feature } | 'admin';
 
 export type SuccessStatus = 200 | 201 | 202 | 204;
 /** Each success status a route can answer with, and the schema of its body (`null`: no body). */

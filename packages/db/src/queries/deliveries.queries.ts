@@ -1,6 +1,7 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import type { DeliveryViewStatus, EndpointKind } from '@dispatch/core/api';
 import type { Db } from '../client.js';
-import { attempts, deliveries, events, type DeliveryStatus } from '../schema/index.js';
+import { attempts, deliveries, events } from '../schema/index.js';
 import { deliveriesCreatedWithin } from './created-within.js';
 import { cursorCondition, newestFirst, toPage, type Page, type PageInput } from './pagination.js';
 
@@ -38,10 +39,41 @@ export type DeliveryRow = { [K in keyof typeof deliveryColumns]: (typeof deliver
 export type AttemptRow = typeof attempts.$inferSelect;
 
 export interface DeliveryFilters {
-  status?: DeliveryStatus | undefined;
+  status?: DeliveryViewStatus | undefined;
   eventType?: string | undefined;
   since?: Date | undefined;
   until?: Date | undefined;
+}
+
+/** The workspace-wide list's filters: the endpoint ones, plus where it went and what came back. */
+export interface WorkspaceDeliveryFilters extends DeliveryFilters {
+  targetKinds: readonly EndpointKind[];
+  targetId?: string | undefined;
+  eventId?: string | undefined;
+  /** `500`, or a class such as `5xx`: the last attempt's status. */
+  statusCode?: string | undefined;
+}
+
+// A delivery still retrying after a failed attempt is shown as `failing` (stored: pending). The last
+// attempt is the joined row (selectDeliveries). `attempt_count > 0` is implied, and written out so
+// the partial index of unhealthy deliveries serves the workspace-wide list.
+const lastAttemptFailed = sql`(${attempts.id} IS NOT NULL AND (${attempts.statusCode} IS NULL OR ${attempts.statusCode} NOT BETWEEN 200 AND 299))`;
+
+function statusCondition(status: DeliveryViewStatus | undefined): SQL | undefined {
+  if (status === undefined) return undefined;
+  if (status === 'failing') return and(eq(deliveries.status, 'pending'), sql`${deliveries.attemptCount} > 0`, lastAttemptFailed);
+  if (status === 'pending') return and(eq(deliveries.status, 'pending'), sql`NOT ${lastAttemptFailed}`);
+  return eq(deliveries.status, status);
+}
+
+function statusCodeCondition(code: string | undefined): SQL | undefined {
+  if (code === undefined) return undefined;
+  const klass = /^([1-5])xx$/.exec(code);
+  if (klass) {
+    const floor = Number(klass[1]) * 100;
+    return and(gte(attempts.statusCode, floor), lte(attempts.statusCode, floor + 99));
+  }
+  return eq(attempts.statusCode, Number(code));
 }
 
 function selectDeliveries(db: Db) {
@@ -61,7 +93,7 @@ export async function listEndpointDeliveries(
       and(
         eq(deliveries.workspaceId, input.workspaceId),
         eq(deliveries.endpointId, input.endpointId),
-        filters.status ? eq(deliveries.status, filters.status) : undefined,
+        statusCondition(filters.status),
         filters.eventType ? eq(deliveries.eventType, filters.eventType) : undefined,
         deliveriesCreatedWithin(filters.since, filters.until),
         cursorCondition(deliveries.id, page.cursor),
@@ -102,3 +134,39 @@ export async function findDeliveryPayload(db: Db, deliveryId: string): Promise<s
     .where(eq(deliveries.id, deliveryId));
   return row?.payload;
 }
+
+/** Every delivery of a workspace to the endpoint kinds the caller may read, newest first. */
+export async function listWorkspaceDeliveries(
+  db: Db,
+  input: { workspaceId: string; filters: WorkspaceDeliveryFilters; page: PageInput },
+): Promise<Page<DeliveryRow>> {
+  const { filters, page } = input;
+  if (filters.targetKinds.length === 0) return { data: [], nextCursor: null };
+  const rows = await selectDeliveries(db)
+    .where(
+      and(
+        eq(deliveries.workspaceId, input.workspaceId),
+        inArray(deliveries.endpointKind, [...filters.targetKinds]),
+        filters.targetId ? eq(deliveries.endpointId, filters.targetId) : undefined,
+        filters.eventId ? eq(deliveries.eventId, filters.eventId) : undefined,
+        filters.eventType ? eq(deliveries.eventType, filters.eventType) : undefined,
+        statusCondition(filters.status),
+        statusCodeCondition(filters.statusCode),
+        deliveriesCreatedWithin(filters.since, filters.until),
+        cursorCondition(deliveries.id, page.cursor),
+      ),
+    )
+    .orderBy(newestFirst(deliveries.id))
+    .limit(page.limit + 1);
+  return toPage(rows as DeliveryRow[], page.limit);
+}
+
+/** One delivery of the workspace by its id alone, if its endpoint kind is one the caller may read. */
+export async function findWorkspaceDelivery(db: Db, input: { workspaceId: string; deliveryId: string; kinds: readonly EndpointKind[] }): Promise<DeliveryRow | undefined> {
+  if (input.kinds.length === 0) return undefined;
+  const [row] = await selectDeliveries(db).where(
+    and(eq(deliveries.workspaceId, input.workspaceId), eq(deliveries.id, input.deliveryId), inArray(deliveries.endpointKind, [...input.kinds])),
+  );
+  return row as DeliveryRow | undefined;
+}
+

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { endpoints, type EndpointKind } from '../schema/index.js';
 import { cursorCondition, newestFirst, toPage, type Page, type PageInput } from './pagination.js';
@@ -132,5 +132,67 @@ export async function rotateEndpointSecret(
     })
     .where(inScope(scope, id))
     .returning(endpointColumns);
+  return row;
+}
+
+/** Which endpoints a cross-kind list shows (on-call's views): one workspace's, or every workspace's. */
+export interface EndpointListFilter {
+  workspaceId?: string | undefined;
+  /** The kinds the caller may read. */
+  kinds: readonly EndpointKind[];
+  health?: 'failing' | 'disabled' | 'paused' | undefined;
+  /** With `health: 'paused'`: the endpoints whose deliveries a worker holds back now. */
+  pausedIds?: readonly string[];
+}
+
+// Unhealthy endpoints come first: failing in a row, or disabled. The cursor carries that rank with
+// the id, `<rank>:<id>`, since the order is by both.
+const unhealthy = sql<boolean>`(${endpoints.consecutiveFailures} > 0 OR ${endpoints.disabledAt} IS NOT NULL)`;
+
+function healthCondition(filter: EndpointListFilter): SQL | undefined {
+  if (filter.health === 'failing') return and(sql`${endpoints.consecutiveFailures} > 0`, isNull(endpoints.disabledAt));
+  if (filter.health === 'disabled') return or(isNotNull(endpoints.disabledAt), eq(endpoints.enabled, false));
+  if (filter.health === 'paused') return inArray(endpoints.id, [...(filter.pausedIds ?? [])]);
+  return undefined;
+}
+
+function rankCursor(cursor: string | undefined): SQL | undefined {
+  const match = cursor ? /^([01]):(.+)$/.exec(cursor) : null;
+  if (!match) return cursor ? sql`false` : undefined;
+  const rank = match[1] === '1';
+  return rank ? or(sql`NOT ${unhealthy}`, and(unhealthy, sql`${endpoints.id} < ${match[2]}`)) : and(sql`NOT ${unhealthy}`, sql`${endpoints.id} < ${match[2]}`);
+}
+
+/** Endpoints of every kind asked for, unhealthy first, then newest first. */
+export async function listEndpointsAcross(db: Db, filter: EndpointListFilter, page: PageInput): Promise<Page<EndpointRow>> {
+  if (filter.kinds.length === 0 || (filter.health === 'paused' && (filter.pausedIds ?? []).length === 0)) return { data: [], nextCursor: null };
+  const rows = await db
+    .select({ ...endpointColumns, unhealthy })
+    .from(endpoints)
+    .where(
+      and(
+        filter.workspaceId === undefined ? undefined : eq(endpoints.workspaceId, filter.workspaceId),
+        inArray(endpoints.kind, [...filter.kinds]),
+        healthCondition(filter),
+        rankCursor(page.cursor),
+      ),
+    )
+    .orderBy(desc(unhealthy), desc(endpoints.id))
+    .limit(page.limit + 1);
+  const data = rows.slice(0, page.limit);
+  const last = data[data.length - 1];
+  return {
+    data: data.map(({ unhealthy: _rank, ...row }) => row),
+    nextCursor: rows.length > page.limit && last ? `${last.unhealthy ? 1 : 0}:${last.id}` : null,
+  };
+}
+
+/** One endpoint of any of `kinds` by its id, within the workspace. */
+export async function findEndpointAcross(db: Db, input: { workspaceId: string; id: string; kinds: readonly EndpointKind[] }): Promise<EndpointRow | undefined> {
+  if (input.kinds.length === 0) return undefined;
+  const [row] = await db
+    .select(endpointColumns)
+    .from(endpoints)
+    .where(and(eq(endpoints.workspaceId, input.workspaceId), eq(endpoints.id, input.id), inArray(endpoints.kind, [...input.kinds])));
   return row;
 }

@@ -2,6 +2,8 @@ import { and, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { deliveries, endpoints, events, type AttemptTrigger, type EndpointKind } from '../schema/index.js';
 import { clientOf } from './named-statements.js';
+import { eventsCreatedWithin } from './created-within.js';
+import { cursorCondition, newestFirst, toPage, type Page, type PageInput } from './pagination.js';
 
 export type EventRow = typeof events.$inferSelect;
 
@@ -22,6 +24,33 @@ export async function findEvent(db: Db, workspaceId: string, id: string): Promis
     .from(events)
     .where(and(eq(events.workspaceId, workspaceId), eq(events.id, id)));
   return row;
+}
+
+export interface EventFilters {
+  type?: string | undefined;
+  linkId?: string | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+}
+
+/** The workspace's events, newest first (the payloads stay out: the list shows what happened). */
+export async function listEvents(db: Db, input: { workspaceId: string; filters: EventFilters; page: PageInput }): Promise<Page<Omit<EventRow, 'payload' | 'idempotencyKey'>>> {
+  const { filters, page } = input;
+  const rows = await db
+    .select({ id: events.id, workspaceId: events.workspaceId, type: events.type, linkId: events.linkId, test: events.test, createdAt: events.createdAt })
+    .from(events)
+    .where(
+      and(
+        eq(events.workspaceId, input.workspaceId),
+        filters.type ? eq(events.type, filters.type) : undefined,
+        filters.linkId ? eq(events.linkId, filters.linkId) : undefined,
+        eventsCreatedWithin(filters.since, filters.until),
+        cursorCondition(events.id, page.cursor),
+      ),
+    )
+    .orderBy(newestFirst(events.id))
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit);
 }
 
 export interface IdempotencyWindow {

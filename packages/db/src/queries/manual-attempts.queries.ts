@@ -1,7 +1,8 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type { EndpointKind, ReplaySelection } from '@dispatch/core/api';
 import { deliverJobId } from '@dispatch/core';
 import type { Db } from '../client.js';
-import { deliveries } from '../schema/index.js';
+import { attempts, deliveries } from '../schema/index.js';
 import { deliveriesCreatedWithin } from './created-within.js';
 
 // Attempts an operator asks for (redeliver, replay). Each hands the delivery to a new job id, so a
@@ -43,54 +44,100 @@ export async function scheduleRedelivery(
 }
 
 export interface ReplayCriteria {
-  endpointId: string;
+  workspaceId: string;
+  /** One endpoint's deliveries; else the workspace's, narrowed by the filters below. */
+  endpointId?: string | null | undefined;
+  /** The endpoint kinds the replay may touch (the caller's write scopes). */
+  targetKinds: readonly EndpointKind[];
+  eventType?: string | undefined;
+  /** The last attempt's status: `500` or a class such as `5xx`. */
+  statusCode?: string | undefined;
   since: Date;
   until: Date;
-  statusFilter: 'failed' | 'all';
+  selection: ReplaySelection;
   limit: number;
 }
 
+// What each selection re-sends. `failing` is everything not delivered whose last attempt failed:
+// finished (failed) or still retrying. Pending deliveries that have not failed are on their way.
+const lastAttemptFailed = sql`(${attempts.id} IS NOT NULL AND (${attempts.statusCode} IS NULL OR ${attempts.statusCode} NOT BETWEEN 200 AND 299))`;
+const stillFailing = and(eq(deliveries.status, 'pending'), sql`${deliveries.attemptCount} > 0`, lastAttemptFailed);
+function selected(selection: ReplaySelection): SQL | undefined {
+  if (selection === 'failed') return eq(deliveries.status, 'failed');
+  if (selection === 'failing') return or(eq(deliveries.status, 'failed'), stillFailing);
+  return or(inArray(deliveries.status, ['failed', 'succeeded', 'cancelled']), stillFailing);
+}
+
+function lastStatusCode(code: string | undefined): SQL | undefined {
+  if (code === undefined) return undefined;
+  const klass = /^([1-5])xx$/.exec(code);
+  if (!klass) return eq(attempts.statusCode, Number(code));
+  const floor = Number(klass[1]) * 100;
+  return sql`${attempts.statusCode} BETWEEN ${floor} AND ${floor + 99}`;
+}
+
 function replayable(criteria: ReplayCriteria) {
-  // Pending deliveries are already on their way; replay re-sends finished ones.
-  const statuses = criteria.statusFilter === 'failed' ? ['failed' as const] : ['failed' as const, 'succeeded' as const, 'cancelled' as const];
   return and(
-    eq(deliveries.endpointId, criteria.endpointId),
+    eq(deliveries.workspaceId, criteria.workspaceId),
+    criteria.endpointId ? eq(deliveries.endpointId, criteria.endpointId) : undefined,
+    inArray(deliveries.endpointKind, [...criteria.targetKinds]),
+    criteria.eventType ? eq(deliveries.eventType, criteria.eventType) : undefined,
     eq(deliveries.test, false),
-    inArray(deliveries.status, statuses),
+    selected(criteria.selection),
+    lastStatusCode(criteria.statusCode),
     deliveriesCreatedWithin(criteria.since, criteria.until),
   );
 }
 
+/** The deliveries a replay would take, joined to their last attempt (selections and filters read it). */
+const replayCandidates = (db: Db, criteria: ReplayCriteria) =>
+  db
+    .select({ id: deliveries.id, endpointId: deliveries.endpointId, attemptCount: deliveries.attemptCount, status: deliveries.status })
+    .from(deliveries)
+    .leftJoin(attempts, eq(attempts.id, deliveries.lastAttemptId))
+    .where(replayable(criteria));
+
 export async function countReplayable(db: Db, criteria: ReplayCriteria): Promise<number> {
-  const result = await db.execute<{ n: number }>(sql`
-    SELECT count(*)::int AS n FROM (SELECT 1 FROM ${deliveries} WHERE ${replayable(criteria)} LIMIT ${criteria.limit}) AS capped`);
-  return result.rows[0]?.n ?? 0;
+  if (criteria.targetKinds.length === 0) return 0;
+  const capped = replayCandidates(db, criteria).limit(criteria.limit).as('capped');
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(capped);
+  return row?.n ?? 0;
 }
 
 export interface ReplayedDelivery {
   id: string;
+  endpointId: string;
   jobId: string;
 }
 
-/** Hands the matching deliveries (oldest first, at most `limit`) to replay jobs: one attempt each. */
+/**
+ * Hands the matching deliveries (oldest first, at most `limit`) to replay jobs: one attempt each. A
+ * delivery still retrying keeps its schedule after that attempt; a finished one gets just the one.
+ */
 export async function markForReplay(db: Db, replayId: string, criteria: ReplayCriteria): Promise<ReplayedDelivery[]> {
+  if (criteria.targetKinds.length === 0) return [];
   return db.transaction(async (tx) => {
-    const rows = await tx
-      .select({ id: deliveries.id, attemptCount: deliveries.attemptCount })
-      .from(deliveries)
-      .where(replayable(criteria))
+    const rows = await replayCandidates(tx, criteria)
       // Ids sort by creation time (created-within.ts), and the indexes hold ids, not created_at.
       .orderBy(deliveries.id)
       .limit(criteria.limit)
-      .for('update', { skipLocked: true });
-    const marked = rows.map((row) => ({ id: row.id, attemptNo: row.attemptCount + 1, jobId: deliverJobId(row.id, row.attemptCount + 1, 'replay') }));
+      .for('update', { of: deliveries, skipLocked: true });
+    const marked = rows.map((row) => ({
+      id: row.id,
+      endpointId: row.endpointId,
+      attemptNo: row.attemptCount + 1,
+      keepsSchedule: row.status === 'pending',
+      jobId: deliverJobId(row.id, row.attemptCount + 1, 'replay'),
+    }));
     if (marked.length === 0) return [];
     await tx.execute(sql`
-      UPDATE ${deliveries} AS d SET status = 'pending', max_attempts = u.attempt_no, job_id = u.job_id, job_trigger = 'replay',
-        replay_id = ${replayId}, next_attempt_at = now(), attempt_started_at = NULL, updated_at = now()
-      FROM unnest(${sql.param(marked.map((m) => m.id))}::text[], ${sql.param(marked.map((m) => m.attemptNo))}::int[], ${sql.param(marked.map((m) => m.jobId))}::text[])
-        AS u(id, attempt_no, job_id)
+      UPDATE ${deliveries} AS d SET status = 'pending',
+        max_attempts = CASE WHEN u.keeps_schedule THEN greatest(d.max_attempts, u.attempt_no) ELSE u.attempt_no END,
+        job_id = u.job_id, job_trigger = 'replay', replay_id = ${replayId}, next_attempt_at = now(), attempt_started_at = NULL, updated_at = now()
+      FROM unnest(${sql.param(marked.map((m) => m.id))}::text[], ${sql.param(marked.map((m) => m.attemptNo))}::int[],
+                  ${sql.param(marked.map((m) => m.jobId))}::text[], ${sql.param(marked.map((m) => m.keepsSchedule))}::bool[])
+        AS u(id, attempt_no, job_id, keeps_schedule)
       WHERE d.id = u.id`);
-    return marked.map(({ id, jobId }) => ({ id, jobId }));
+    return marked.map(({ id, endpointId, jobId }) => ({ id, endpointId, jobId }));
   });
 }

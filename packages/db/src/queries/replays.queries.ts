@@ -5,13 +5,15 @@ import { replays } from '../schema/index.js';
 export type ReplayRow = typeof replays.$inferSelect;
 
 /** Inserts the replay, or returns the one already made with the same arguments (`created: false`). */
+// `argsKey` is unique within the workspace; it names the endpoint (or the workspace's filters) and
+// the arguments, so the same request finds the same replay.
 export async function insertReplay(db: Db, values: typeof replays.$inferInsert): Promise<{ row: ReplayRow; created: boolean }> {
-  const [inserted] = await db.insert(replays).values(values).onConflictDoNothing({ target: [replays.endpointId, replays.argsKey] }).returning();
+  const [inserted] = await db.insert(replays).values(values).onConflictDoNothing({ target: [replays.workspaceId, replays.argsKey] }).returning();
   if (inserted) return { row: inserted, created: true };
   const [existing] = await db
     .select()
     .from(replays)
-    .where(and(eq(replays.endpointId, values.endpointId), eq(replays.argsKey, values.argsKey)));
+    .where(and(eq(replays.workspaceId, values.workspaceId), eq(replays.argsKey, values.argsKey)));
   return { row: existing!, created: false };
 }
 
@@ -27,11 +29,11 @@ export async function insertOpenEndedReplay(
   keyPrefix: string,
 ): Promise<{ row: ReplayRow; created: boolean }> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`replay:${values.endpointId}:${keyPrefix}`}, 0))`);
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`replay:${values.workspaceId}:${keyPrefix}`}, 0))`);
     const [active] = await tx
       .select()
       .from(replays)
-      .where(and(eq(replays.endpointId, values.endpointId), like(replays.argsKey, `${keyPrefix}%`), inArray(replays.status, ['queued', 'running'])))
+      .where(and(eq(replays.workspaceId, values.workspaceId), like(replays.argsKey, `${keyPrefix}%`), inArray(replays.status, ['queued', 'running'])))
       .limit(1);
     if (active) return { row: active, created: false };
     const [inserted] = await tx.insert(replays).values({ ...values, argsKey: `${keyPrefix}${values.id}` }).returning();
@@ -39,11 +41,18 @@ export async function insertOpenEndedReplay(
   });
 }
 
-export async function findReplay(db: Db, input: { workspaceId: string; endpointId: string; replayId: string }): Promise<ReplayRow | undefined> {
+/** A replay of the workspace; of one endpoint when `endpointId` is given. */
+export async function findReplay(db: Db, input: { workspaceId: string; endpointId?: string; replayId: string }): Promise<ReplayRow | undefined> {
   const [row] = await db
     .select()
     .from(replays)
-    .where(and(eq(replays.id, input.replayId), eq(replays.workspaceId, input.workspaceId), eq(replays.endpointId, input.endpointId)));
+    .where(
+      and(
+        eq(replays.id, input.replayId),
+        eq(replays.workspaceId, input.workspaceId),
+        input.endpointId === undefined ? undefined : eq(replays.endpointId, input.endpointId),
+      ),
+    );
   return row;
 }
 

@@ -2,10 +2,9 @@ import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { ENDPOINT_KINDS, endpoints } from './endpoints.js';
 
-export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'cancelled'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
-export const ATTEMPT_TRIGGERS = ['initial', 'retry', 'redeliver', 'test', 'replay'] as const;
-export type AttemptTrigger = (typeof ATTEMPT_TRIGGERS)[number];
+import { ATTEMPT_TRIGGERS, DELIVERY_STATUSES } from '@dispatch/core/api';
+
+export { ATTEMPT_TRIGGERS, DELIVERY_STATUSES, type AttemptTrigger, type DeliveryStatus } from '@dispatch/core/api';
 
 // One row per (event, endpoint): the message. Its attempts are the rows of `attempts`.
 export const deliveries = pgTable(
@@ -46,6 +45,12 @@ export const deliveries = pgTable(
     index('deliveries_endpoint_idx').on(t.endpointId, t.id),
     index('deliveries_endpoint_status_idx').on(t.endpointId, t.status, t.id),
     index('deliveries_endpoint_type_idx').on(t.endpointId, t.eventType, t.id),
+    // The workspace-wide list (on-call's view), newest first; and its failures alone, which on-call
+    // filters for and which are few, so that index is small and cheap to keep.
+    index('deliveries_workspace_idx').on(t.workspaceId, t.id),
+    index('deliveries_workspace_unhealthy_idx')
+      .on(t.workspaceId, t.id)
+      .where(sql`${t.status} = 'failed' OR (${t.status} = 'pending' AND ${t.attemptCount} > 0)`),
     // No (endpoint_id, created_at) index: a time window is an id range too (queries/created-within.ts).
     // The reconciler's scan: only pending rows, by when they are due.
     index('deliveries_due_idx')

@@ -3,8 +3,9 @@ import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex }
 import { links } from './links.js';
 import { workspaces } from './workspaces.js';
 
-export const ENDPOINT_KINDS = ['workspace_webhook', 'link_webhook', 'outbound_webhook'] as const;
-export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
+import { DISABLED_REASONS, ENDPOINT_KINDS } from '@dispatch/core/api';
+
+export { ENDPOINT_KINDS, type EndpointKind } from '@dispatch/core/api';
 
 // One table for the three kinds of receiver: they share delivery, signing, disabling and history;
 // the kind decides which routes see the row and which fan-out rule applies (triggers, link, filter).
@@ -43,7 +44,7 @@ export const endpoints = pgTable(
     previousSecretSealed: text('previous_secret_sealed'),
     previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true, precision: 3 }),
     disabledAt: timestamp('disabled_at', { withTimezone: true, precision: 3 }),
-    disabledReason: text('disabled_reason', { enum: ['gone', 'failing'] }),
+    disabledReason: text('disabled_reason', { enum: DISABLED_REASONS }),
     consecutiveFailures: integer('consecutive_failures').notNull().default(0),
     /** Start of the current run of failures; cleared by any success. Drives the auto-disable rule. */
     failingSince: timestamp('failing_since', { withTimezone: true, precision: 3 }),

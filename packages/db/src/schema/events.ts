@@ -19,5 +19,7 @@ export const events = pgTable(
   (t) => [
     uniqueIndex('events_idempotency_uidx').on(t.workspaceId, t.idempotencyKey),
     index('events_created_at_idx').on(t.createdAt),
+    // The events list, newest first (a time window is an id range too: ids start with their time).
+    index('events_workspace_idx').on(t.workspaceId, t.id),
   ],
 );

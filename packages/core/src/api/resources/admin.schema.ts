@@ -29,9 +29,13 @@ export const createdApiKeySchema = z.strictObject({
   id: z.string(),
   name: z.string(),
   key: z.string(),
+  hint: z.string(),
   scopes: z.array(z.enum(SCOPES)),
   workspaceId: z.string(),
   createdAt: timestamp,
   expiresAt: nullableTimestamp,
 });
 export type CreatedApiKey = z.infer<typeof createdApiKeySchema>;
+
+/** Rotation: the new key, and until when the old one keeps working. */
+export const rotatedApiKeySchema = createdApiKeySchema.extend({ previousKeyExpiresAt: timestamp });

@@ -25,16 +25,16 @@ export const rotateSecretBodySchema = z.strictObject({ graceSeconds: z.number().
 
 export const statsQuerySchema = z.strictObject({ window: z.enum(STATS_WINDOWS).default('24h') });
 
-export function endpointActions<const Prefix extends string, const Names extends readonly string[], E extends ResponseMap>(
+export function endpointActions<const Prefix extends string, const Name extends string, E extends ResponseMap>(
   prefix: Prefix,
   base: string,
-  names: Names,
+  names: readonly Name[],
   access: { read: Access; write: Access },
   endpoint: { noun: string; enableResponse: E },
 ) {
   const params = idParams(...names);
-  const withDelivery = idParams(...names, 'deliveryId');
-  const withReplay = idParams(...names, 'replayId');
+  const withDelivery = idParams<Name | 'deliveryId'>(...names, 'deliveryId');
+  const withReplay = idParams<Name | 'replayId'>(...names, 'replayId');
   return {
     test: defineRoute({
       id: `${prefix}.test`,

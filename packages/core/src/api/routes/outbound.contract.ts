@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isMaskedHeaderValue } from '../../custom-headers.js';
 import { filterSchema } from '../../filter.js';
 import { eventTypeList, idParams, nulFreeString, pageQuerySchema, webhookUrl } from '../inputs.js';
 import { page } from '../resources/common.schema.js';
@@ -15,13 +16,24 @@ const manage = { scope: 'webhooks:manage', feature: 'integrations' } as const;
 
 // Headers the sender owns: a custom header may never replace the signature or the framing.
 const RESERVED_HEADER = /^(content-type|content-length|content-encoding|host|user-agent|transfer-encoding|connection|keep-alive|upgrade|te|trailer|webhook-.*|svix-.*)$/i;
+// What Node's HTTP client accepts in a header value: anything else would fail every attempt.
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+// Custom headers are secrets: reads show them masked, and a masked value sent back (say, by a client
+// that PATCHes what it read) is refused rather than stored as the header's value.
+const headerValue = z
+  .string()
+  .max(2048)
+  .superRefine((value, ctx) => {
+    if (isMaskedHeaderValue(value)) ctx.addIssue({ code: 'custom', message: 'is a masked value as reads show it: send the real value (headers replace the whole map)' });
+    else if (!HEADER_VALUE.test(value)) ctx.addIssue({ code: 'custom', message: 'may hold only tabs and printable ASCII or Latin-1 characters (no line breaks, NUL or other control characters)' });
+  });
 export const customHeadersSchema = z
   .record(
     z
       .string()
       .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, 'must be a valid HTTP header name')
       .refine((name) => !RESERVED_HEADER.test(name), 'is set by Dispatch and cannot be overridden'),
-    z.string().max(2048).regex(/^[^\r\n\0]*$/, 'must not contain line breaks or NUL characters'),
+    headerValue,
   )
   .refine((value) => Object.keys(value).length <= 20, 'at most 20 custom headers');
 
