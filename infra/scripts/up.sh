@@ -88,11 +88,6 @@ if [ -z "$healthy" ]; then
   exit 1
 fi
 
-cli_env="DATABASE_URL='$DATABASE_URL' REDIS_URL='$REDIS_URL'"
-if [ -n "${key_file:-}" ]; then
-  cli_env+=" DISPATCH_ENCRYPTION_KEY=\"\$(cat ${key_file#"$PWD"/})\""
-fi
-
 cat <<EOF
 
 Dispatch is up: $base_url  (API pid $api_pid, worker pid $worker_pid; Ctrl-C stops both)
@@ -102,9 +97,9 @@ EOF
 for note in ${notes[@]+"${notes[@]}"}; do printf 'Note: %s\n' "$note"; done
 cat <<EOF
 
-Create a workspace and its first API key (a key with every scope), with the CLI:
-  $cli_env \\
-    $PNPM dispatch workspaces create --name Acme --features integrations --json
+Create a workspace and its first API key (a key with every scope), with the CLI (an HTTP client of the API):
+  DISPATCH_URL=$base_url DISPATCH_ADMIN_TOKEN='$DISPATCH_ADMIN_TOKEN' \\
+    npm run dispatch -- workspaces create --name Acme --features integrations
 
 or over HTTP:
   curl -s -X POST $base_url/api/admin/workspaces \\
