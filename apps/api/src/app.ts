@@ -6,6 +6,7 @@ import { buildOpenApi } from './http/openapi.js';
 import { deferBodyErrors, mount, requireJsonBody } from './http/route.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { catalogRoutes } from './routes/catalog.routes.js';
+import { consoleRouter } from './routes/console.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { mountHealth } from './routes/health.routes.js';
 import { linkRoutes } from './routes/links.routes.js';
@@ -44,6 +45,8 @@ export function createApp(deps: ApiDeps): express.Express {
   });
   mount(api, deps, routes);
   app.use('/api', api);
+  // After /api, so API requests never pass through the console's layer.
+  app.use('/console', consoleRouter(deps.config.DISPATCH_CONSOLE_DIR));
 
   app.use(notFoundRoute);
   app.use(errorMiddleware(deps.logger, deps.config.DISPATCH_MAX_BODY));
