@@ -5,9 +5,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { createApp } from '../../api/src/app.js';
 import { createWebhook, disableInDb, example, listDeliveries } from '../../../test-support/api-helpers.js';
-import { eventually, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
+import { ADMIN_TOKEN, eventually, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { Receiver } from '../../../test-support/receiver.js';
-import { expectContains, expectCount, expectFocused, expectText, horizontalOverflow, launchChromium, screenshotPath, unlabelledControls } from './browser.js';
+import { expectContains, expectCount, expectFocused, expectText, horizontalOverflow, launchChromium, screenshotPath, unlabelledControls, until } from './browser.js';
 
 // The console in a real browser against a real API (over a real port), a real worker and a real
 // receiver: the on-call story from a failing endpoint to a replay that succeeds.
@@ -140,6 +140,17 @@ describe('the console, as on-call uses it', () => {
     await page.screenshot({ path: screenshotPath('console-delivery.png'), fullPage: true });
   }, STEP_MS);
 
+  it('redelivers a delivery after naming it and its endpoint', async () => {
+    await page.getByRole('button', { name: 'Redeliver' }).click();
+    await expectContains(page.getByRole('dialog').getByRole('heading'), `Redeliver ${failedDeliveryId} to orders (${orders.url})?`);
+    await page.getByRole('dialog').getByRole('button', { name: 'Redeliver now' }).click();
+    await until(async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      expect(await page.locator('.attempt').count()).toBe(6);
+    });
+    await expectContains(page.locator('.attempt h3').last(), 'redeliver');
+  }, STEP_MS);
+
   it('rotates a secret after confirming, shows the new one once with a copy button, and it signs what is sent next', async () => {
     await visit(endpointPage(orders.id));
     await page.getByRole('button', { name: 'Rotate secret' }).click();
@@ -193,6 +204,34 @@ describe('the console, as on-call uses it', () => {
     await expectContains(page.getByRole('status').filter({ hasText: 'Accepted' }), '2 deliveries');
   }, STEP_MS);
 
+  it('opens the page of every kind of endpoint, and a link webhook delivery knowing only its event', async () => {
+    const link = (await h.api.post('/api/links').set(ws.auth).send({ url: 'https://acme.example/pricing' })).body;
+    const linkHook = (await h.api.post(`/api/links/${link.id}/webhooks`).set(ws.auth).send({ name: 'clicks', url: receiver.url('/clicks'), triggers: ['link.clicked'] })).body;
+    const token = 'Bearer outbound-token-never-shown';
+    const outbound = (
+      await h.api.post('/api/integrations/outbound').set(ws.auth).send({ url: receiver.url('/zap'), events: ['link.clicked'], description: 'zapier', headers: { Authorization: token } })
+    ).body;
+    const clicked = (await h.api.post('/api/events').set(ws.auth).send({ type: 'link.clicked', data: { ...example('link.clicked'), linkId: link.id }, linkId: link.id })).body;
+    const delivery = await eventually(async () => (await h.api.get(`/api/links/${link.id}/webhooks/${linkHook.id}/deliveries?status=succeeded`).set(ws.auth)).body.data[0]);
+
+    const zapped = await eventually(async () => (await h.api.get(`/api/integrations/outbound/${outbound.id}/deliveries?status=succeeded`).set(ws.auth)).body.data[0]);
+    expect(receiver.on('/zap')[0]?.headers.authorization).toBe(token);
+
+    await visit(`/endpoints/outbound_webhook/${outbound.id}`);
+    await page.getByRole('heading', { name: 'zapier', level: 1 }).waitFor();
+    // A custom header is a secret: its value is masked in the attempt's request headers.
+    await page.getByRole('link', { name: zapped.id }).click();
+    await page.getByText('Request headers (').first().click();
+    await expectContains(page.locator('.headers').first(), 'Authorization••••••••');
+    expect(await page.content()).not.toContain('outbound-token-never-shown');
+    await visit(`/endpoints/link_webhook/${linkHook.id}?link=${link.id}`);
+    await page.getByRole('heading', { name: 'clicks', level: 1 }).waitFor();
+    // The workspace list will link a link webhook's delivery without its link: the page asks the event.
+    await visit(`/endpoints/link_webhook/${linkHook.id}/deliveries/${delivery.id}?event=${clicked.id}`);
+    await expectText(page.locator('h1 .badge-succeeded'), 'succeeded');
+    await expectContains(page.getByRole('link', { name: 'clicks' }), 'clicks');
+  }, STEP_MS);
+
   it('has labelled controls on every page and closes a confirmation with Escape, having done nothing', async () => {
     for (const path of ['/', '/deliveries', endpointPage(orders.id), '/events', '/catalog']) {
       await visit(path);
@@ -220,6 +259,20 @@ describe('the console, as on-call uses it', () => {
       expect({ path, overflow: await horizontalOverflow(page) }).toEqual({ path, overflow: 0 });
     }
     await page.setViewportSize({ width: 1280, height: 900 });
+  }, STEP_MS);
+
+  it('signs in with the admin token alone for the views across workspaces, and signs out', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await page.getByLabel('Admin token (for the views across workspaces)').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'All workspaces' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Deliveries' }).count()).toBe(0);
+    // TODO(integrator, once GET /api/admin/endpoints and /api/admin/workspaces land): assert the
+    // orders endpoint is listed first with its workspace id, and this workspace in the list.
+    const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+    await expectText(page.locator('.error-message').first(), (await h.api.get('/api/admin/endpoints?limit=100').set(admin)).body.error.message);
+    await expectText(page.locator('.error-message').last(), (await h.api.get('/api/admin/workspaces?limit=100').set(admin)).body.error.message);
   }, STEP_MS);
 
   it('ran every step without an uncaught error or a refused resource', () => {

@@ -34,10 +34,12 @@ export function DeliveryTable({ deliveries, linkId, showEndpoint = true, caption
           return (
             <tr key={delivery.id}>
               <td data-label="Delivery">
-                <Link to={deliveryPath(ref, delivery)}>
-                  <code>{delivery.id}</code>
-                </Link>
-                {delivery.test ? <span class="badge">test</span> : null}
+                <span>
+                  <Link to={deliveryPath(ref, delivery)}>
+                    <code>{delivery.id}</code>
+                  </Link>
+                  {delivery.test ? <span class="badge">test</span> : null}
+                </span>
               </td>
               <td data-label="Event">{delivery.eventType}</td>
               {showEndpoint ? (

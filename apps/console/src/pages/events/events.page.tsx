@@ -56,10 +56,12 @@ export function EventsPage({ where }: { where: Location }) {
                   {page.data.map((event) => (
                     <tr key={event.id}>
                       <td data-label="Event">
-                        <Link to={`/events/${event.id}`}>
-                          <code>{event.id}</code>
-                        </Link>
-                        {event.test ? <span class="badge">test</span> : null}
+                        <span>
+                          <Link to={`/events/${event.id}`}>
+                            <code>{event.id}</code>
+                          </Link>
+                          {event.test ? <span class="badge">test</span> : null}
+                        </span>
                       </td>
                       <td data-label="Type">{event.type}</td>
                       <td data-label="Link">{event.linkId ? <code>{event.linkId}</code> : '—'}</td>
