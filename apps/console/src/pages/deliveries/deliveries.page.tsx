@@ -41,7 +41,7 @@ export function DeliveriesPage({ where }: { where: Location }) {
         }
       </Show>
       <ReplayPanel
-        target="that match the filters above (their own status filter aside)"
+        target="that match the filters above (with the status and times chosen here)"
         start={startReplay}
         progress={(id) => client.deliveries.replayStatus({ params: { replayId: id } })}
         onFinished={reload}
