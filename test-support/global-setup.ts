@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
+// Without an extension: jest loads this file as CommonJS, where './console-build.js' is not found.
+import { ensureConsoleBuilt } from './console-build';
 
 // One database per test run, created and migrated here and dropped in global-teardown, so runs never
 // collide with each other or with a developer's running system. Nothing connects to it during the
@@ -23,6 +25,8 @@ export default async function globalSetup(): Promise<void> {
   await client.end();
   process.env.DATABASE_URL = url;
   process.env.DISPATCH_TEST_DATABASE = name;
+  // The browser tests serve the built console: rebuilt here only when its sources changed.
+  ensureConsoleBuilt();
 }
 
 function withDatabase(base: URL, name: string): string {

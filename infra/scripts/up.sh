@@ -91,6 +91,7 @@ fi
 cat <<EOF
 
 Dispatch is up: $base_url  (API pid $api_pid, worker pid $worker_pid; Ctrl-C stops both)
+Console: $base_url/console  (sign in with a workspace API key, or the admin token below)
 
 Admin token (Authorization: Bearer ...): $DISPATCH_ADMIN_TOKEN
 EOF

@@ -8,6 +8,7 @@ import { deferBodyErrors, mount, requireJsonBody } from './http/route.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { deliveryRoutes } from './routes/deliveries.routes.js';
 import { endpointRoutes } from './routes/endpoints.routes.js';
+import { consoleRouter } from './routes/console.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { mountHealth } from './routes/health.routes.js';
 import { linkRoutes } from './routes/links.routes.js';
@@ -50,6 +51,8 @@ export function createApp(deps: ApiDeps): express.Express {
   const implementations = [...eventRoutes, ...deliveryRoutes, ...endpointRoutes, ...adminRoutes, ...linkRoutes, ...linkWebhookRoutes, ...webhookRoutes, ...outboundRoutes];
   mount(api, deps, API_ROUTES, implementations);
   app.use('/api', api);
+  // After /api, so API requests never pass through the console's layer.
+  app.use('/console', consoleRouter(deps.config.DISPATCH_CONSOLE_DIR));
 
   app.use(notFoundRoute);
   app.use(errorMiddleware(deps.logger, deps.config.DISPATCH_MAX_BODY));

@@ -1,4 +1,6 @@
 import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { encryptionKeyFields, parseByteSize, sharedConfigFields, withEncryptionKeys } from '@dispatch/core';
 
@@ -33,6 +35,10 @@ const trustProxy = z
   });
 import { observabilityConfigFields } from '@dispatch/observability';
 
+// apps/api/src/config.ts and apps/api/dist/config.js are both two folders below apps/: the built
+// console is found the same way from a checkout and from the Docker image (/app/apps/console/dist).
+const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../console/dist', import.meta.url));
+
 const schema = z
   .object({
     ...sharedConfigFields,
@@ -59,6 +65,12 @@ const schema = z
     DISPATCH_ADMIN_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
     DISPATCH_TRUST_PROXY: trustProxy,
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(20),
+    /** The built web console served under /console (relative paths are from the working directory). */
+    DISPATCH_CONSOLE_DIR: z
+      .string()
+      .min(1)
+      .default(DEFAULT_CONSOLE_DIR)
+      .transform((dir) => resolve(dir)),
   })
   // Refuses to start without a key (no key is built in); see encryption-keys.ts.
   .transform(withEncryptionKeys);
