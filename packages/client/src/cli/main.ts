@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { DispatchApiError, DispatchConnectionError } from '../errors.js';
+import { DispatchApiError } from '../errors.js';
 import { UsageError, type Command } from './command.js';
 import { deliveryCommands } from './commands/deliveries.command.js';
 import { endpointCommands } from './commands/endpoints.command.js';
@@ -97,11 +97,9 @@ async function main(argv: string[]): Promise<number> {
       if (ctx.json) process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message, details: error.details, requestId: error.requestId } }, null, 2)}\n`);
       return 1;
     }
-    if (error instanceof DispatchConnectionError) {
-      process.stderr.write(`dispatch: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
+    // Cannot reach the API, or a command gave up (its message says why): no stack for people.
+    process.stderr.write(`dispatch: ${(error as Error).message}\n`);
+    return 1;
   }
 }
 
