@@ -4,8 +4,6 @@ import { newId } from '@dispatch/core';
 import { claimDeliveries, createDb, recordAttempts, type Db } from '@dispatch/db';
 import { asClaimRequest as asRequest, attemptRecord as record, deliveryRows, type DeliveryRows } from '../../../test-support/delivery-rows.js';
 import { startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
-import type { WorkerDeps } from '../src/deps.js';
-import { deliveryStore } from '../src/delivery/delivery-store.js';
 
 // The batched statements the worker claims and records deliveries with, against the real database:
 // each row keeps the guards and consequences it had when it had a statement of its own.
@@ -167,22 +165,5 @@ describe('recordAttempts', () => {
     ).rejects.toThrow('roll back');
     expect((await h.deps.db.execute(sql`SELECT 1 FROM attempts WHERE id = ${attempt.id}`)).rows).toHaveLength(0);
     expect(await row('deliveries', delivery.id)).toMatchObject({ status: 'pending', attempt_count: 0 });
-  });
-
-  it('through the worker’s store, a row Postgres refuses fails only its own job', async () => {
-    const endpointId = await rows.newEndpoint();
-    const good = [await rows.newDelivery(endpointId), await rows.newDelivery(endpointId)];
-    const nul = await rows.newDelivery(endpointId);
-    const store = deliveryStore({ db: h.deps.db, secretBox: h.deps.secretBox, config: { DISPATCH_REQUEST_TIMEOUT: 3_000 } } as unknown as WorkerDeps);
-    const claimed = await claimDeliveries(h.deps.db, [...good, nul].map(asRequest), 45_000);
-    const outcomes = await Promise.allSettled([
-      store.record(record(claimed[0]!)),
-      store.record(record('dlv_deleted_meanwhile')),
-      store.record(record(claimed[2]!, { responseBody: 'a body text cannot hold \u0000' })),
-      store.record(record(claimed[1]!)),
-    ]);
-    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : 'rejected'))).toEqual([true, false, 'rejected', true]);
-    for (const d of good) expect(await row('deliveries', d.id)).toMatchObject({ status: 'succeeded', attempt_count: 1 });
-    expect(await row('deliveries', nul.id)).toMatchObject({ status: 'pending', attempt_count: 0 });
   });
 });
