@@ -11,7 +11,7 @@ import { createApiKey, createWorkspace } from '../apps/api/src/services/workspac
 import { workerConfigSchema } from '../apps/worker/src/config.js';
 import { startWorker, type WorkerRuntime } from '../apps/worker/src/runtime.js';
 import type { Scope } from '@dispatch/core';
-import type { Resolver } from '../apps/worker/src/delivery/safe-lookup.js';
+import type { Resolver } from '../apps/worker/src/delivery/destination-guard.js';
 import { testEncryptionEnv } from './encryption-key.js';
 import { createPrivateDatabase } from './private-database.js';
 

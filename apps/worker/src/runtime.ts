@@ -10,7 +10,7 @@ import { createHttpClient } from './delivery/http-client.js';
 import { EndpointGuard } from './delivery/endpoint-guard.js';
 import { PausePublisher } from './delivery/pause-publisher.js';
 import { backoffStrategy } from './delivery/retry-later.js';
-import type { Resolver } from './delivery/safe-lookup.js';
+import type { Resolver } from './delivery/destination-guard.js';
 import { SecretCache } from './delivery/secret-cache.js';
 import { WorkspaceGuard } from './delivery/workspace-guard.js';
 import { buildRegistry, registrations, type JobHandler } from './registry.js';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import got, { type Got, type HandlerFunction, type NativeRequestOptions } from 'got';
-import { createSafeLookup, systemResolver, type Resolver } from './safe-lookup.js';
+import { createSafeLookup, type Resolver } from './destination-guard.js';
 
 export interface HttpClientOptions {
   timeoutMs: number;
@@ -63,7 +63,7 @@ export function createHttpClient(options: HttpClientOptions): Got {
     http2: false,
     timeout: { request: options.timeoutMs },
     agent: { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) },
-    dnsLookup: createSafeLookup(options.lookup ?? systemResolver, { allowPrivate: options.allowPrivateDestinations }) as never,
+    dnsLookup: createSafeLookup(options.lookup, { allowPrivate: options.allowPrivateDestinations }) as never,
     handlers: [withoutCacheOptions],
     request: requestWithDefinedOptions,
   });
