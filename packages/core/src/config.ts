@@ -24,6 +24,8 @@ const booleanFlag = z
 export const sharedConfigFields = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/dispatch'),
+  /** Postgres connections per process. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(20),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   DISPATCH_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').default('dispatch'),
   DISPATCH_RETRY_SCHEDULE: z
