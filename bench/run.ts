@@ -10,7 +10,7 @@ import { machineBusyCores } from './lib/procstats.js';
 import { describeOutput, killAllChildrenNow, stopAllChildren } from './lib/processes.js';
 import { formatTable, tableRows, type Results } from './lib/report.js';
 import { System } from './lib/system.js';
-import { formatSummary, profileFiles, summarizeProfile } from './profile/summarize.js';
+import { formatSummary, profileFiles, summarizeProfile } from './probes/summarize-profile.js';
 import { measureGot, runBaselines } from './scenarios/baseline.js';
 import { runFanout, seedEndpoints } from './scenarios/fanout.js';
 import { runIngest } from './scenarios/ingest.js';
