@@ -14,7 +14,7 @@ import { percentile, perSecond, round } from '../lib/stats.js';
 // - the got loop (the end-to-end ratio's baseline);
 // - a BullMQ worker (concurrency 50, jobs as Dispatch queues them) whose jobs do nothing;
 // - the same worker whose jobs sign and POST with got, as the deliver job does.
-// The last one is the ceiling of "one BullMQ job per delivery, sent with got" on this machine,
+// The last one is the ceiling of "one BullMQ job per delivery, sent with got" on the machine it runs on,
 // before a single row is read or written: how far it is below the got loop is what the end-to-end
 // figure cannot recover by tuning Dispatch's own code.
 // Usage: pnpm exec tsx --conditions=dispatch-source bench/probes/ceiling.ts   (BENCH_CEILING_JOBS, BENCH_ROUNDS)

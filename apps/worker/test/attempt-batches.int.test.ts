@@ -61,8 +61,8 @@ describe('claimDeliveries', () => {
   // connection, and keeps it while the table changes. With no statistics yet (a new or emptied table)
   // that plan used to be a sequential scan while the table was small, and once it held a backlog an
   // AND of the primary key with the partial index on pending deliveries: either way a walk over far
-  // more rows than the batch on every claim (380 and 114 µs of Postgres time per delivery in the
-  // bench, against 17-45). auto_explain hands back the plan as the worker's pool runs it, as a notice.
+  // more rows than the batch on every claim (bench/RESULTS.md, "The claim's cached plan").
+  // auto_explain hands back the plan as the worker's pool runs it, as a notice.
   async function claimPlanReads(requests: { deliveryId: string; jobId: string }[]): Promise<string[]> {
     const single = createDb(h.env.DATABASE_URL!, { max: 1, keyedLookupsOnly: true });
     const plans: unknown[] = [];
