@@ -43,6 +43,28 @@ export interface AttemptSignal {
   retryAfterMs: number | null;
 }
 
+/**
+ * Admits a request of `key` started at `now` into `active` (start times in flight, per key, oldest
+ * first): its admission's `release` takes it out again, once, and forgets a key left with none.
+ * The endpoint and the workspace guards keep their slots this way.
+ */
+export function admitInto(active: Map<string, number[]>, key: string, now: number): Admission & { admitted: true } {
+  const running = active.get(key) ?? [];
+  running.push(now);
+  active.set(key, running);
+  let released = false;
+  return {
+    admitted: true,
+    release: () => {
+      if (released) return;
+      released = true;
+      const index = running.indexOf(now);
+      if (index >= 0) running.splice(index, 1);
+      if (running.length === 0 && active.get(key) === running) active.delete(key);
+    },
+  };
+}
+
 export class EndpointGuard {
   /** Start times of the requests in flight, per endpoint. */
   private readonly active = new Map<string, number[]>();
@@ -64,20 +86,7 @@ export class EndpointGuard {
     const now = this.now();
     const until = this.heldUntil(endpointId, now, options.ignoreBreaker === true);
     if (until !== undefined) return { admitted: false, heldUntil: until, retryAt: heldJobReturnsAt(until, now) };
-    const running = this.active.get(endpointId) ?? [];
-    running.push(now);
-    this.active.set(endpointId, running);
-    let released = false;
-    return {
-      admitted: true,
-      release: () => {
-        if (released) return;
-        released = true;
-        const index = running.indexOf(now);
-        if (index >= 0) running.splice(index, 1);
-        if (running.length === 0 && this.active.get(endpointId) === running) this.active.delete(endpointId);
-      },
-    };
+    return admitInto(this.active, endpointId, now);
   }
 
   /** Whether a scheduled job of the endpoint would be admitted now (nothing is taken). */
