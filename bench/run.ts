@@ -10,7 +10,7 @@ import { machineBusyCores } from './lib/procstats.js';
 import { describeOutput, killAllChildrenNow, stopAllChildren } from './lib/processes.js';
 import { formatTable, tableRows, type Results } from './lib/report.js';
 import { System } from './lib/system.js';
-import { formatSummary, profileFiles, summarizeProfile } from './profile/summarize.js';
+import { formatSummary, profileFiles, summarizeProfile } from './probes/summarize-profile.js';
 import { measureGot, runBaselines } from './scenarios/baseline.js';
 import { runFanout, seedEndpoints } from './scenarios/fanout.js';
 import { runIngest } from './scenarios/ingest.js';
@@ -94,8 +94,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 /**
  * Empties the tables that grow with traffic, so a scenario measures the same whichever ran before it
  * (a full run's figures match `BENCH_ONLY=<scenario>`). Endpoints, keys and tenants stay. Without
- * this the scenarios at the end ran on ~350,000 events: past Debian's default 128 MB of
- * shared_buffers, where Postgres spends about twice the CPU per event (README, Performance).
+ * this the scenarios at the end ran on the events of all those before them, a database grown past
+ * Postgres's shared_buffers, where it spends far more CPU per event (bench/RESULTS.md).
  */
 async function startFromEmptyTables(s: System): Promise<void> {
   await s.pg.query('TRUNCATE attempts, deliveries, events');
@@ -184,8 +184,8 @@ async function main(): Promise<void> {
   if (wanted('throughput')) {
     results.throughput = [];
     // The got loop runs right before and right after each end-to-end run, and the ratio is taken to
-    // the mean of the two: this VM's speed drifts within minutes (the got loop alone moved between
-    // 3,100 and 5,000 requests/s between runs), and a baseline from minutes earlier skewed the ratio.
+    // the mean of the two: a shared VM's speed drifts within minutes (bench/RESULTS.md), and a
+    // baseline from minutes earlier skewed the ratio.
     const gotLoop = () => scenario('got baseline', () => measureGot(s));
     for (const count of workerCounts) {
       while (s.workers.length < count) await s.addWorker();
@@ -212,8 +212,9 @@ async function main(): Promise<void> {
 
   // Last: it leaves retries and held-back jobs of its (disabled) bad endpoints in the queue.
   if (wanted('neighbours')) {
-    // With the default single worker, like fan-out and the targets: the guard that holds a bad endpoint
-    // back is per process, and a second worker on these 2 cores is a different figure (README).
+    // With the default single worker, like fan-out and the targets: the guard that holds a bad
+    // endpoint back is per process, and a second worker process on the same cores is a different
+    // figure (bench/RESULTS.md).
     while (s.workers.length > 1) await s.removeWorker();
     const alone = await createTenant(s, 'bench neighbours alone');
     const crowded = await createTenant(s, 'bench neighbours crowded');

@@ -1,6 +1,8 @@
+import { afterAll, beforeAll } from '@jest/globals';
 import { sql } from 'drizzle-orm';
 import { generateSecret, newId, type SecretBox } from '@dispatch/core';
 import { claimDeliveries, type AttemptRecord, type ClaimedDelivery, type Database } from '@dispatch/db';
+import { startHarness, type Harness, type TestWorkspace } from './harness.js';
 
 // Rows written straight into the database for the tests of the worker's claim and record statements:
 // an endpoint that no request reaches, and deliveries of one event each, owned by job `<id>:1`.
@@ -40,6 +42,29 @@ export function deliveryRows(db: Database, secretBox: SecretBox, workspaceId: st
       return claimed;
     },
   };
+}
+
+export interface DeliveryRowsFixture {
+  h: Harness;
+  ws: TestWorkspace;
+  rows: DeliveryRows;
+}
+
+/**
+ * Registers, for the whole test file (beforeAll/afterAll), a harness without a worker and the
+ * DeliveryRows of a workspace of its own; the fields are set once the tests run.
+ */
+export function deliveryRowsFixture(): DeliveryRowsFixture {
+  const fixture = {} as DeliveryRowsFixture;
+  beforeAll(async () => {
+    fixture.h = await startHarness({ worker: false });
+    fixture.ws = await fixture.h.newWorkspace();
+    fixture.rows = deliveryRows(fixture.h.deps.db, fixture.h.deps.secretBox, fixture.ws.id);
+  });
+  afterAll(async () => {
+    await fixture.h?.close();
+  });
+  return fixture;
 }
 
 /** An attempt of a claimed delivery; `deliveryId` alone (no claim) for a delivery that is not there. */

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { Resolver } from '../apps/worker/src/delivery/safe-lookup.js';
+import type { Resolver } from '@dispatch/worker/testing';
 
 // A DNS resolver under the test's control, for `createHttpClient({ lookup })`: it answers what a
 // hostile (rebinding) DNS server would, and records every question so a test can tell whether the

@@ -3,15 +3,9 @@ import { parseConfig } from '@dispatch/core';
 import type { DestinationStream } from 'pino';
 import { Redis } from 'ioredis';
 import supertest from 'supertest';
-import { createApp } from '../apps/api/src/app.js';
-import { buildApiDeps } from '../apps/api/src/bootstrap.js';
-import { apiConfigSchema } from '../apps/api/src/config.js';
-import { createLogger } from '../apps/api/src/http/logger.js';
-import { createApiKey, createWorkspace } from '../apps/api/src/services/workspaces.service.js';
-import { workerConfigSchema } from '../apps/worker/src/config.js';
-import { startWorker, type WorkerRuntime } from '../apps/worker/src/runtime.js';
+import { apiConfigSchema, buildApiDeps, createApiKey, createApp, createLogger, createWorkspace } from '@dispatch/api/testing';
 import type { Scope } from '@dispatch/core';
-import type { Resolver } from '../apps/worker/src/delivery/safe-lookup.js';
+import { startWorker, workerConfigSchema, type Resolver, type WorkerRuntime } from '@dispatch/worker/testing';
 import { testEncryptionEnv } from './encryption-key.js';
 import { createPrivateDatabase } from './private-database.js';
 

@@ -4,7 +4,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 
 // A database of one harness's own (or one fault test's), copied from the run's migrated database,
-// which serves only as the template (CREATE DATABASE ... TEMPLATE, ~150 ms). Sharing one database
+// which serves only as the template (CREATE DATABASE ... TEMPLATE: a file copy, no migrations). Sharing one database
 // between test files does not work: every worker's reconciler re-queues *any* overdue delivery in its
 // database under its own queue prefix, so another file's worker (with its own settings, say private
 // destinations refused) would take over the very deliveries a test is watching.

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
-// Everything the bench can be told, read once from the environment. Defaults keep `pnpm bench`
-// under about four minutes on a 2-core machine; BENCH_QUICK=1 is a smoke run of well under a minute.
+// Everything the bench can be told, read once from the environment. Defaults keep `pnpm bench` to a
+// few minutes; BENCH_QUICK=1 is a smoke run.
 
 const quick = process.env.BENCH_QUICK === '1';
 
@@ -65,7 +65,7 @@ export const benchConfig = {
   fromSource: process.env.BENCH_SOURCE === '1',
   /** Write a CPU profile of the API and worker children (node --cpu-prof) and summarise it. */
   profile: process.env.BENCH_PROFILE === '1',
-  /** Count SQL statements and Redis commands inside the children (a preload; ~1 µs per query). */
+  /** Count SQL statements and Redis commands inside the children (a preload: a Map update per query). */
   count: process.env.BENCH_COUNT !== '0',
   /** "got" (what Dispatch ships) or "node-http" (a preload swaps the worker's transport, for comparison). */
   transport: process.env.BENCH_TRANSPORT === 'node-http' ? ('node-http' as const) : ('got' as const),

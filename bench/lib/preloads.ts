@@ -3,11 +3,11 @@ import { basename, join } from 'node:path';
 import ts from 'typescript';
 import { benchFile } from './processes.js';
 
-// The bench's preloads (children/*.ts) are TypeScript. Loading them through `--import tsx` would put
-// tsx's loader into the API and worker for good: its module hooks run on a thread of their own with
-// its own V8 heap, ~30 MB of RSS the product does not have. So for the compiled build they are
-// transpiled here to plain ES modules (placed inside bench/, so their imports resolve to the same
-// packages) and the children run as operators run them, plus these few lines.
+// The bench's preloads (children/*.ts, probes/node-http-transport.ts) are TypeScript. Loading them
+// through `--import tsx` would put tsx's loader into the API and worker for good: its module hooks run
+// on a thread of their own with its own V8 heap, memory the product does not have. So for the
+// compiled build they are transpiled here to plain ES modules (placed inside bench/, so their imports
+// resolve to the same packages) and the children run as operators run them, plus these few lines.
 
 const outDir = benchFile('results/.preloads');
 

@@ -2,18 +2,19 @@ import http from 'node:http';
 import https from 'node:https';
 import got, { type Got, type NativeRequestOptions } from 'got';
 import { generateSecret, newId, serializeEnvelope, signedHeaders } from '@dispatch/core';
-import { requestWithDefinedOptions, withoutCacheOptions } from '../../apps/worker/src/delivery/http-client.js';
+import { AGENT_OPTIONS, httpClientOptions } from '@dispatch/worker/http-client';
+import { sendWebhook } from '@dispatch/worker/send';
 import { eventBody } from './dispatch-api.js';
 
 // The two bare senders of the baseline: sign a stored payload and POST it, nothing else.
-// `dispatchGot` mirrors the configuration of apps/worker/src/delivery/http-client.ts (with the worker's
-// own handler and request function, imported) and `sendWithGot` the stream handling of
-// apps/worker/src/delivery/send.ts. The configuration is a copy, not the worker's client, because
-// got-cost.ts turns single options of it off (got's `extend` can add a handler but not remove one), and
-// the baseline must not include the worker's SSRF lookup; keep it in step with that file.
-// `gotBefore` is the configuration before per-request costs were cut.
+// `dispatchGot` is the worker's own got configuration (httpClientOptions), `sendWithGot` the worker's
+// own send (sendWebhook), so the got loop moves with every change to them. Single options can be
+// overridden (bench/probes/got-cost.ts turns them off one at a time; got's `extend` can add a
+// handler but not remove one), and the worker's SSRF lookup is left out (the receiver is a loopback
+// literal, which never reaches a lookup anyway). `gotBefore` is the configuration before
+// per-request costs were cut.
 
-const agentOptions = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
+const REQUEST_TIMEOUT_MS = 15_000;
 
 /** got's own choice of request function (what it does without a `request` option): every option passed. */
 export const requestWithAllOptions = (url: URL, options: NativeRequestOptions, callback?: (response: http.IncomingMessage) => void) =>
@@ -21,57 +22,25 @@ export const requestWithAllOptions = (url: URL, options: NativeRequestOptions, c
 
 export function dispatchGot(overrides: Record<string, unknown> = {}): Got {
   return got.extend({
-    method: 'POST',
-    followRedirect: false,
-    retry: { limit: 0 },
-    throwHttpErrors: false,
-    decompress: true,
-    http2: false,
-    timeout: { request: 15_000 },
-    agent: { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) },
-    handlers: [withoutCacheOptions],
-    request: requestWithDefinedOptions,
+    ...httpClientOptions({ timeoutMs: REQUEST_TIMEOUT_MS, allowPrivateDestinations: true }),
+    dnsLookup: undefined,
     ...overrides,
   });
 }
 
-/** got as the worker configured it before the per-request costs were cut (bench/got-cost.ts `got-before`). */
+/** got as the worker configured it before the per-request costs were cut (bench/probes/got-cost.ts `got-before`). */
 export const gotBefore = () => dispatchGot({ http2: undefined, handlers: [], request: requestWithAllOptions });
 
 export type Send = (url: string, body: string, headers: Record<string, string>) => Promise<number>;
 
-const STORED_BODY_LIMIT = 32 * 1024;
-
+/** The worker's send with `client`: the status, or 0 when no answer came. */
 export function sendWithGot(client: Got): Send {
-  return (url, body, headers) =>
-    new Promise((resolve) => {
-      const stream = client.stream(url, { method: 'POST', body, headers });
-      const chunks: Buffer[] = [];
-      let status = 0;
-      let stored = 0;
-      stream.on('response', (response: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => {
-        status = response.statusCode;
-        Object.fromEntries(Object.entries(response.headers).filter((e) => e[1] !== undefined));
-      });
-      stream.on('data', (chunk: Buffer) => {
-        if (stored < STORED_BODY_LIMIT) {
-          chunks.push(chunk);
-          stored += chunk.length;
-        }
-      });
-      stream.on('end', () => {
-        stream.destroy();
-        Buffer.concat(chunks).toString('utf8');
-        void (stream as unknown as { timings?: unknown }).timings;
-        resolve(status);
-      });
-      stream.on('error', () => resolve(0));
-      stream.resume();
-    });
+  return async (url, body, headers) => (await sendWebhook(client, { url, body, headers, allowPrivateDestinations: true })).statusCode ?? 0;
 }
 
 export function sendWithNodeHttp(): Send {
-  const agent = new http.Agent(agentOptions);
+  // The worker's agent options, so the two loops differ only in the client.
+  const agent = new http.Agent(AGENT_OPTIONS);
   return (url, body, headers) =>
     new Promise((resolve) => {
       const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
@@ -83,7 +52,7 @@ export function sendWithNodeHttp(): Send {
         });
         res.on('error', () => resolve(0));
       });
-      req.setTimeout(15_000, () => req.destroy());
+      req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy());
       req.on('error', () => resolve(0));
       req.end(body);
     });

@@ -109,7 +109,7 @@ export class System {
     const name = `worker-${this.workers.length + 1}`;
     const extra: Record<string, string> = { BENCH_COUNTS_FILE: join(this.countsDir, `${name}.json`) };
     if (this.config.workerConcurrency) extra.DISPATCH_WORKER_CONCURRENCY = this.config.workerConcurrency;
-    const imports = this.config.transport === 'node-http' ? ['children/node-http-transport.ts'] : [];
+    const imports = this.config.transport === 'node-http' ? ['probes/node-http-transport.ts'] : [];
     const child = spawnNode(name, this.nodeArgs(name, 'worker', imports), { cwd: this.config.root, env: this.childEnv(extra) });
     this.workers.push(child);
     const expected = this.workers.length;

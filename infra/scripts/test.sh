@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: install, make Postgres and Redis reachable, then lint, typecheck, cycle check and jest.
+# `npm test`: install, make Postgres and Redis reachable, then lint (which checks the dependency
+# direction, eslint.config.js), typecheck, cycle check and jest.
 # Extra arguments go to jest (e.g. `npm test -- packages/core`).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -12,7 +13,7 @@ ensure_services
 
 step() { printf '\n==> [%s] %s\n' "$1" "$2"; }
 
-step 1/4 "lint ($PNPM run lint)"
+step 1/4 "lint, with the dependency direction ($PNPM run lint)"
 $PNPM run lint
 
 step 2/4 "typecheck ($PNPM run typecheck)"

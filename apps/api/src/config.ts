@@ -64,7 +64,6 @@ const schema = z
     /** Operator-token requests per second in each API process (a burst of five seconds' worth). */
     DISPATCH_ADMIN_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
     DISPATCH_TRUST_PROXY: trustProxy,
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(20),
     /** The built web console served under /console (relative paths are from the working directory). */
     DISPATCH_CONSOLE_DIR: z
       .string()

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { parseConfig, sharedConfigFields } from '@dispatch/core';
 import { apiConfigSchema } from '../src/config.js';
-import { workerConfigSchema } from '../../worker/src/config.js';
+import { workerConfigSchema } from '@dispatch/worker/testing';
 
 // docker-compose.yml, read as Compose reads it: every setting the apps read reaches them, the secrets
 // it needs are required, and nothing is published beyond this host. (No Docker here: the YAML is

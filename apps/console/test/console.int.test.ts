@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
-import { createApp } from '../../api/src/app.js';
+import { createApp } from '@dispatch/api/testing';
 import { createWebhook, disableInDb, example, listDeliveries } from '../../../test-support/api-helpers.js';
 import { ADMIN_TOKEN, eventually, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { Receiver } from '../../../test-support/receiver.js';

@@ -18,7 +18,6 @@ const schema = z
     DISPATCH_RECONCILE_GRACE: durationField('30s'),
     /** Attempts, and finished events with their deliveries, are kept this long. */
     DISPATCH_RETENTION: durationField('30d'),
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(20),
   })
   // Refuses to start without a key (no key is built in); see encryption-keys.ts.
   .transform(withEncryptionKeys);

@@ -5,11 +5,13 @@ import { QUEUES, Queues, redisConnectionOptions } from '@dispatch/queue';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
 import type { WorkerDeps } from './deps.js';
+import { createDeliveryStore } from './delivery/delivery-store.js';
 import { createHttpClient } from './delivery/http-client.js';
 import { EndpointGuard } from './delivery/endpoint-guard.js';
 import { PausePublisher } from './delivery/pause-publisher.js';
 import { backoffStrategy } from './delivery/retry-later.js';
-import type { Resolver } from './delivery/safe-lookup.js';
+import type { Resolver } from './delivery/destination-guard.js';
+import { SecretCache } from './delivery/secret-cache.js';
 import { WorkspaceGuard } from './delivery/workspace-guard.js';
 import { buildRegistry, registrations, type JobHandler } from './registry.js';
 import { startHealthServer } from './observability/health-server.js';
@@ -37,11 +39,14 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
   for (const queue of [queues.deliveries, queues.fanout, queues.maintenance]) {
     queue.on('error', (err) => logger.warn({ err: loggableError(err), queue: queue.name }, 'queue connection error'));
   }
+  // How long an attempt may last before it counts as abandoned: the claim guard and BullMQ's job lock agree on it.
+  const attemptStaleMs = attemptAbandonedAfterMs(config.DISPATCH_REQUEST_TIMEOUT);
   const deps: WorkerDeps = {
     config,
     db: dbHandle.db,
     queues,
-    secretBox: new SecretBox(config.encryptionKeys),
+    secrets: new SecretCache(new SecretBox(config.encryptionKeys)),
+    deliveryStore: createDeliveryStore(dbHandle.db, { attemptStaleMs }),
     http: createHttpClient({ timeoutMs: config.DISPATCH_REQUEST_TIMEOUT, allowPrivateDestinations: config.DISPATCH_ALLOW_PRIVATE_DESTINATIONS, lookup: options.lookup }),
     endpointGuard: new EndpointGuard({
       perEndpoint: config.DISPATCH_ENDPOINT_CONCURRENCY,
@@ -73,7 +78,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     prefix: config.DISPATCH_QUEUE_PREFIX,
     // BullMQ renews a live job's lock; the lock must still outlive the slowest attempt so a stalled-job
     // check never hands a slow attempt to a second worker, and the claim guard agrees on the figure.
-    lockDuration: attemptAbandonedAfterMs(config.DISPATCH_REQUEST_TIMEOUT),
+    lockDuration: attemptStaleMs,
     stalledInterval: STALLED_CHECK_MS,
   };
   const concurrency: Record<string, number> = {

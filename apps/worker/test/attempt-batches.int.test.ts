@@ -1,38 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { sql } from 'drizzle-orm';
 import { newId } from '@dispatch/core';
 import { claimDeliveries, createDb, recordAttempts, type Db } from '@dispatch/db';
-import { asClaimRequest as asRequest, attemptRecord as record, deliveryRows, type DeliveryRows } from '../../../test-support/delivery-rows.js';
-import { startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
-import type { WorkerDeps } from '../src/deps.js';
-import { deliveryStore } from '../src/delivery/delivery-store.js';
+import { asClaimRequest as asRequest, attemptRecord as record, deliveryRowsFixture } from '../../../test-support/delivery-rows.js';
 
 // The batched statements the worker claims and records deliveries with, against the real database:
 // each row keeps the guards and consequences it had when it had a statement of its own.
 
-let h: Harness;
-let ws: TestWorkspace;
-let rows: DeliveryRows;
-
-beforeAll(async () => {
-  h = await startHarness({ worker: false });
-  ws = await h.newWorkspace();
-  rows = deliveryRows(h.deps.db, h.deps.secretBox, ws.id);
-});
-afterAll(async () => {
-  await h.close();
-});
+const fx = deliveryRowsFixture();
 
 const row = async (table: 'deliveries' | 'endpoints', id: string) =>
-  (await h.deps.db.execute<Record<string, unknown>>(sql`SELECT * FROM ${sql.identifier(table)} WHERE id = ${id}`)).rows[0]!;
+  (await fx.h.deps.db.execute<Record<string, unknown>>(sql`SELECT * FROM ${sql.identifier(table)} WHERE id = ${id}`)).rows[0]!;
 
 describe('claimDeliveries', () => {
   it('commits without waiting for the WAL flush, in its own transaction only', async () => {
     const synchronousCommit = async (db: Db) => (await db.execute<{ synchronous_commit: string }>(sql`SHOW synchronous_commit`)).rows[0]!.synchronous_commit;
     // One connection, so the check after the transaction is made on the connection that claimed.
-    const single = createDb(h.env.DATABASE_URL!, { max: 1 });
+    const single = createDb(fx.h.env.DATABASE_URL!, { max: 1 });
     try {
-      const d = await rows.newDelivery(await rows.newEndpoint());
+      const d = await fx.rows.newDelivery(await fx.rows.newEndpoint());
       await single.db.transaction(async (tx) => {
         expect(await claimDeliveries(tx, [{ deliveryId: d.id, jobId: d.jobId }], 45_000)).toHaveLength(1);
         expect(await synchronousCommit(tx)).toBe('off');
@@ -45,28 +31,28 @@ describe('claimDeliveries', () => {
   });
 
   it('claims each row under its own guards, and a (delivery, job) asked twice only once', async () => {
-    const endpointId = await rows.newEndpoint();
-    const [a, b, c] = [await rows.newDelivery(endpointId), await rows.newDelivery(endpointId), await rows.newDelivery(endpointId)];
+    const endpointId = await fx.rows.newEndpoint();
+    const [a, b, c] = [await fx.rows.newDelivery(endpointId), await fx.rows.newDelivery(endpointId), await fx.rows.newDelivery(endpointId)];
     const claimed = await claimDeliveries(
-      h.deps.db,
+      fx.h.deps.db,
       [a, { deliveryId: b.id, jobId: 'someone-else' }, a, c].map((d) => ('deliveryId' in d ? d : { deliveryId: d.id, jobId: d.jobId })),
       45_000,
     );
     expect(claimed.map((d) => d?.id)).toEqual([a.id, undefined, undefined, c.id]);
     expect(claimed[0]).toMatchObject({ endpointId, payload: '{"a":1}', attemptCount: 0, jobTrigger: 'initial', endpointActive: true, previousSecretExpiresAt: null });
-    expect(h.deps.secretBox.open(claimed[0]!.secretSealed)).toMatch(/^whsec_/);
+    expect(fx.h.deps.secretBox.open(claimed[0]!.secretSealed)).toMatch(/^whsec_/);
     // An attempt under way is not claimed again (until it is stale).
-    expect(await claimDeliveries(h.deps.db, [{ deliveryId: a.id, jobId: a.jobId }], 45_000)).toEqual([undefined]);
+    expect(await claimDeliveries(fx.h.deps.db, [{ deliveryId: a.id, jobId: a.jobId }], 45_000)).toEqual([undefined]);
   });
 
   // The worker's claim runs as a named statement, so Postgres soon caches one generic plan for it per
   // connection, and keeps it while the table changes. With no statistics yet (a new or emptied table)
   // that plan used to be a sequential scan while the table was small, and once it held a backlog an
   // AND of the primary key with the partial index on pending deliveries: either way a walk over far
-  // more rows than the batch on every claim (380 and 114 µs of Postgres time per delivery in the
-  // bench, against 17-45). auto_explain hands back the plan as the worker's pool runs it, as a notice.
+  // more rows than the batch on every claim (bench/RESULTS.md, "The claim's cached plan").
+  // auto_explain hands back the plan as the worker's pool runs it, as a notice.
   async function claimPlanReads(requests: { deliveryId: string; jobId: string }[]): Promise<string[]> {
-    const single = createDb(h.env.DATABASE_URL!, { max: 1, keyedLookupsOnly: true });
+    const single = createDb(fx.h.env.DATABASE_URL!, { max: 1, keyedLookupsOnly: true });
     const plans: unknown[] = [];
     single.pool.on('connect', (client) => client.on('notice', (notice) => plans.push(JSON.parse(notice.message!.replace(/^[^{]*/, '')))));
     try {
@@ -95,26 +81,26 @@ describe('claimDeliveries', () => {
   }
 
   it('reaches deliveries through the primary key alone, on a nearly empty table and on a backlog with no statistics', async () => {
-    const endpointId = await rows.newEndpoint();
-    const few = [await rows.newDelivery(endpointId), await rows.newDelivery(endpointId)];
+    const endpointId = await fx.rows.newEndpoint();
+    const few = [await fx.rows.newDelivery(endpointId), await fx.rows.newDelivery(endpointId)];
     expect(await claimPlanReads(few.map((d) => ({ deliveryId: d.id, jobId: d.jobId })))).toEqual(['deliveries_pkey']);
 
     const prefix = newId('delivery');
-    await h.deps.db.execute(sql`
+    await fx.h.deps.db.execute(sql`
       WITH ev AS (
         INSERT INTO events (id, workspace_id, type, payload)
-        SELECT ${prefix} || '_evt' || g, ${ws.id}, 'lead.created', '{"a":1}' FROM generate_series(1, 5000) g
+        SELECT ${prefix} || '_evt' || g, ${fx.ws.id}, 'lead.created', '{"a":1}' FROM generate_series(1, 5000) g
         RETURNING id
       )
       INSERT INTO deliveries (id, workspace_id, event_id, endpoint_id, endpoint_kind, event_type, max_attempts, next_attempt_at, job_id)
-      SELECT replace(ev.id, '_evt', '_'), ${ws.id}, ev.id, ${endpointId}, 'workspace_webhook', 'lead.created', 3, now(), replace(ev.id, '_evt', '_') || ':1'
+      SELECT replace(ev.id, '_evt', '_'), ${fx.ws.id}, ev.id, ${endpointId}, 'workspace_webhook', 'lead.created', 3, now(), replace(ev.id, '_evt', '_') || ':1'
       FROM ev`);
     const backlog = [1, 2, 3].map((n) => ({ deliveryId: `${prefix}_${n}`, jobId: `${prefix}_${n}:1` }));
     expect(await claimPlanReads(backlog)).toEqual(['deliveries_pkey']);
   });
 
   it('runs in the worker on a pool set up as the plans above were read', async () => {
-    const worker = await h.startWorker();
+    const worker = await fx.h.startWorker();
     const setting = await worker.deps.db.execute<{ enable_seqscan: string }>(sql`SHOW enable_seqscan`);
     expect(setting.rows[0]!.enable_seqscan).toBe('off');
   });
@@ -122,18 +108,18 @@ describe('claimDeliveries', () => {
 
 describe('recordAttempts', () => {
   it('records attempts and delivery states, and resets only the endpoints a real success proved healthy', async () => {
-    const failing = await rows.newEndpoint(4);
-    const testedOnly = await rows.newEndpoint(2);
-    const ok = await rows.newDelivery(failing);
-    const retry = await rows.newDelivery(failing);
-    const tested = await rows.newDelivery(testedOnly, { test: true });
-    const claimed = await claimDeliveries(h.deps.db, [ok, retry, tested].map(asRequest), 45_000);
+    const failing = await fx.rows.newEndpoint(4);
+    const testedOnly = await fx.rows.newEndpoint(2);
+    const ok = await fx.rows.newDelivery(failing);
+    const retry = await fx.rows.newDelivery(failing);
+    const tested = await fx.rows.newDelivery(testedOnly, { test: true });
+    const claimed = await claimDeliveries(fx.h.deps.db, [ok, retry, tested].map(asRequest), 45_000);
     const records = [
       record(claimed[0]!, { healthyEndpointId: failing }),
       record(claimed[1]!, { statusCode: 500, status: 'pending', retryDelayMs: 60_000, error: null }),
       record(claimed[2]!, { trigger: 'test' }),
     ];
-    expect(await recordAttempts(h.deps.db, records)).toEqual([true, true, true]);
+    expect(await recordAttempts(fx.h.deps.db, records)).toEqual([true, true, true]);
 
     expect(await row('deliveries', ok.id)).toMatchObject({ status: 'succeeded', attempt_count: 1, last_attempt_id: records[0]!.id, attempt_started_at: null, next_attempt_at: null });
     const pending = await row('deliveries', retry.id);
@@ -143,7 +129,7 @@ describe('recordAttempts', () => {
     expect(await row('endpoints', failing)).toMatchObject({ consecutive_failures: 0, failing_since: null });
     expect(await row('endpoints', testedOnly)).toMatchObject({ consecutive_failures: 2 });
 
-    const stored = (await h.deps.db.execute<Record<string, unknown>>(sql`SELECT * FROM attempts WHERE id = ${records[0]!.id}`)).rows[0]!;
+    const stored = (await fx.h.deps.db.execute<Record<string, unknown>>(sql`SELECT * FROM attempts WHERE id = ${records[0]!.id}`)).rows[0]!;
     expect(stored).toMatchObject({
       delivery_id: ok.id,
       request_headers: records[0]!.requestHeaders,
@@ -156,33 +142,16 @@ describe('recordAttempts', () => {
   });
 
   it('joins the caller’s transaction', async () => {
-    const endpointId = await rows.newEndpoint();
-    const delivery = await rows.newDelivery(endpointId);
-    const attempt = record(await rows.claim(delivery));
+    const endpointId = await fx.rows.newEndpoint();
+    const delivery = await fx.rows.newDelivery(endpointId);
+    const attempt = record(await fx.rows.claim(delivery));
     await expect(
-      h.deps.db.transaction(async (tx) => {
+      fx.h.deps.db.transaction(async (tx) => {
         await recordAttempts(tx, [attempt]);
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
-    expect((await h.deps.db.execute(sql`SELECT 1 FROM attempts WHERE id = ${attempt.id}`)).rows).toHaveLength(0);
+    expect((await fx.h.deps.db.execute(sql`SELECT 1 FROM attempts WHERE id = ${attempt.id}`)).rows).toHaveLength(0);
     expect(await row('deliveries', delivery.id)).toMatchObject({ status: 'pending', attempt_count: 0 });
-  });
-
-  it('through the worker’s store, a row Postgres refuses fails only its own job', async () => {
-    const endpointId = await rows.newEndpoint();
-    const good = [await rows.newDelivery(endpointId), await rows.newDelivery(endpointId)];
-    const nul = await rows.newDelivery(endpointId);
-    const store = deliveryStore({ db: h.deps.db, secretBox: h.deps.secretBox, config: { DISPATCH_REQUEST_TIMEOUT: 3_000 } } as unknown as WorkerDeps);
-    const claimed = await claimDeliveries(h.deps.db, [...good, nul].map(asRequest), 45_000);
-    const outcomes = await Promise.allSettled([
-      store.record(record(claimed[0]!)),
-      store.record(record('dlv_deleted_meanwhile')),
-      store.record(record(claimed[2]!, { responseBody: 'a body text cannot hold \u0000' })),
-      store.record(record(claimed[1]!)),
-    ]);
-    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : 'rejected'))).toEqual([true, false, 'rejected', true]);
-    for (const d of good) expect(await row('deliveries', d.id)).toMatchObject({ status: 'succeeded', attempt_count: 1 });
-    expect(await row('deliveries', nul.id)).toMatchObject({ status: 'pending', attempt_count: 0 });
   });
 });

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { deliverJobId } from '@dispatch/core';
 import { createWebhook, example } from '../../../test-support/api-helpers.js';
-import { eventually, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
-import { Ledger, miscounted } from '../../../test-support/ledger.js';
-import { Receiver } from '../../../test-support/receiver.js';
+import { eventually } from '../../../test-support/harness.js';
+import { faultFixture } from '../../../test-support/fixtures.js';
+import { miscounted } from '../../../test-support/ledger.js';
 
 // A job run before its delivery is due: its attempt was recorded and a retry scheduled, and then
 // BullMQ runs the job again early. That happens after an infrastructure error that came after the
@@ -16,25 +16,11 @@ import { Receiver } from '../../../test-support/receiver.js';
 const RETRY_MS = 4_000;
 const PATH = '/early';
 
-let h: Harness;
-let ws: TestWorkspace;
-let receiver: Receiver;
-let ledger: Ledger;
-
-beforeAll(async () => {
-  receiver = await new Receiver().start();
-  h = await startHarness({ env: { DISPATCH_RETRY_SCHEDULE: `${RETRY_MS}ms`, DISPATCH_RECONCILE_GRACE: '10m' } });
-  ledger = new Ledger(h.childEnv().DATABASE_URL);
-  ws = await h.newWorkspace();
-});
-afterAll(async () => {
-  await ledger?.close();
-  await h?.close();
-  await receiver?.close();
-});
+const fx = faultFixture({ env: { DISPATCH_RETRY_SCHEDULE: `${RETRY_MS}ms`, DISPATCH_RECONCILE_GRACE: '10m' } });
 
 describe('a job run before its retry is due', () => {
   it('makes no attempt then, and makes it when the row says it is due', async () => {
+    const { h, ws, receiver, ledger } = fx;
     receiver.script(PATH, [{ status: 500 }, { status: 200 }]);
     await createWebhook(h, ws, { url: receiver.url(PATH) });
     const accepted = await h.api.post('/api/events').set(ws.auth).send({ type: 'lead.created', data: example('lead.created') });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import type { Response } from 'supertest';
-import { QueueHandoff } from '../../../apps/api/src/services/queue-handoff.js';
+import { QueueHandoff } from '@dispatch/api/testing';
 import { createWebhook, example } from '../../../test-support/api-helpers.js';
 import { startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { Ledger, miscounted, receipts } from '../../../test-support/ledger.js';

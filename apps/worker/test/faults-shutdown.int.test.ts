@@ -1,11 +1,11 @@
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
+import { attemptAbandonedAfterMs } from '@dispatch/core';
 import { createWebhook, example, type WebhookBody } from '../../../test-support/api-helpers.js';
-import { startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
-import { Ledger, miscounted, receipts } from '../../../test-support/ledger.js';
+import { faultFixture, spawnFaultWorker } from '../../../test-support/fixtures.js';
+import { miscounted, receipts } from '../../../test-support/ledger.js';
 import { freePort } from '../../../test-support/private-redis.js';
-import { spawnApp, stopAllChildren, waitForHttp, waitForWorkers, type ChildApp } from '../../../test-support/processes.js';
-import { Receiver } from '../../../test-support/receiver.js';
+import { spawnApp, waitForHttp, waitForWorkers, type ChildApp } from '../../../test-support/processes.js';
 
 // Graceful shutdown: SIGTERM to a worker process in the middle of slow attempts lets them finish and
 // records each exactly once before the process exits 0; a new worker then does the rest without
@@ -13,41 +13,15 @@ import { Receiver } from '../../../test-support/receiver.js';
 // exits 0.
 
 const REQUEST_TIMEOUT_MS = 3_000;
-// The worker's own deadline (main.ts): the request timeout plus 10 s.
-const WORKER_DEADLINE_MS = REQUEST_TIMEOUT_MS + 10_000;
+// The worker's own shutdown deadline (main.ts).
+const WORKER_DEADLINE_MS = attemptAbandonedAfterMs(REQUEST_TIMEOUT_MS);
 const API_DEADLINE_MS = 10_000;
 
-let h: Harness;
-let ws: TestWorkspace;
-let receiver: Receiver;
-let ledger: Ledger;
-
-beforeAll(async () => {
-  receiver = await new Receiver().start();
-  // The API in-process for the worker case; the children use its queue prefix (`h.prefix`).
-  h = await startHarness({ worker: false });
-  // The harness's own database, shared with the child processes and read by the ledger.
-  ledger = new Ledger(h.childEnv().DATABASE_URL);
-  ws = await h.newWorkspace();
-});
-
-afterAll(async () => {
-  try {
-    await stopAllChildren();
-  } finally {
-    // The ledger first: closing the harness drops its database.
-    await ledger?.close();
-    await h?.close();
-    await receiver?.close();
-  }
-});
+const fx = faultFixture();
 
 function spawnWorker(): ChildApp {
-  return spawnApp('worker', {
-    ...h.childEnv(),
-    DISPATCH_RETRY_SCHEDULE: '300ms,300ms,300ms',
+  return spawnFaultWorker(fx.h, {
     DISPATCH_REQUEST_TIMEOUT: `${REQUEST_TIMEOUT_MS}ms`,
-    DISPATCH_RECONCILE_INTERVAL: '1s',
     DISPATCH_RECONCILE_GRACE: '2s',
     DISPATCH_WORKER_CONCURRENCY: '10',
   });
@@ -72,6 +46,7 @@ function connectOutcome(port: number): Promise<string> {
 
 describe('graceful shutdown', () => {
   it('SIGTERM to a worker: in-flight attempts finish and are recorded once, exit 0, a new worker does the rest', async () => {
+    const { h, ws, receiver, ledger } = fx;
     const PATH = '/slow';
     const EVENTS = 60;
     receiver.script(PATH, [{ status: 200, delayMs: 800 }]);
@@ -119,6 +94,7 @@ describe('graceful shutdown', () => {
   }, 60_000);
 
   it('SIGTERM to an API process: in-flight requests complete, new ones are refused, exit 0', async () => {
+    const { h, ws, receiver } = fx;
     const SLOW = 3;
     const webhooks: WebhookBody[] = [];
     for (let i = 0; i < SLOW; i += 1) {

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
 import { QUEUES, redisConnectionOptions } from '@dispatch/queue';
 import { createWebhook, example } from '../../../test-support/api-helpers.js';
-import { eventually, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
-import { Ledger, miscounted } from '../../../test-support/ledger.js';
-import { spawnApp, stopAllChildren, waitForWorkers, type ChildApp } from '../../../test-support/processes.js';
-import { Receiver } from '../../../test-support/receiver.js';
+import { eventually } from '../../../test-support/harness.js';
+import { faultFixture, spawnFaultWorker } from '../../../test-support/fixtures.js';
+import { miscounted } from '../../../test-support/ledger.js';
+import { waitForWorkers, type ChildApp } from '../../../test-support/processes.js';
 
 // A stalled run and its replacement: a worker process is stopped (SIGSTOP) in the middle of an
 // attempt, for longer than the attempt may take. Its job's lock expires, a second worker's stalled-job
@@ -18,34 +18,11 @@ import { Receiver } from '../../../test-support/receiver.js';
 const REQUEST_TIMEOUT_MS = 2_000;
 const PATH = '/stalled';
 
-let h: Harness;
-let ws: TestWorkspace;
-let receiver: Receiver;
-let ledger: Ledger;
-
-beforeAll(async () => {
-  receiver = await new Receiver().start();
-  h = await startHarness({ worker: false });
-  ledger = new Ledger(h.childEnv().DATABASE_URL);
-  ws = await h.newWorkspace();
-});
-
-afterAll(async () => {
-  try {
-    await stopAllChildren();
-  } finally {
-    await ledger?.close();
-    await h?.close();
-    await receiver?.close();
-  }
-});
+const fx = faultFixture();
 
 function spawnWorker(): ChildApp {
-  return spawnApp('worker', {
-    ...h.childEnv(),
-    DISPATCH_RETRY_SCHEDULE: '300ms,300ms,300ms',
+  return spawnFaultWorker(fx.h, {
     DISPATCH_REQUEST_TIMEOUT: `${REQUEST_TIMEOUT_MS}ms`,
-    DISPATCH_RECONCILE_INTERVAL: '1s',
     DISPATCH_RECONCILE_GRACE: '1s',
     DISPATCH_WORKER_CONCURRENCY: '2',
   });
@@ -53,6 +30,7 @@ function spawnWorker(): ChildApp {
 
 describe('a worker stopped mid-attempt past its claim, then resumed', () => {
   it('records nothing: the attempt recorded is its replacement’s, once', async () => {
+    const { h, ws, receiver, ledger } = fx;
     // The stopped run's request gets its 200 a little later (it reads it, or times out, on resuming);
     // the replacement's answer takes long enough to resume the first worker before it.
     receiver.script(PATH, [

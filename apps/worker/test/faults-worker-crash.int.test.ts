@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createWebhook, example } from '../../../test-support/api-helpers.js';
-import { startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
-import { Ledger, miscounted, receipts } from '../../../test-support/ledger.js';
-import { spawnApp, stopAllChildren, waitForWorkers, type ChildApp } from '../../../test-support/processes.js';
-import { Receiver } from '../../../test-support/receiver.js';
+import { faultFixture, spawnFaultWorker } from '../../../test-support/fixtures.js';
+import { miscounted, receipts } from '../../../test-support/ledger.js';
+import { waitForWorkers, type ChildApp } from '../../../test-support/processes.js';
 
 // Worker crash: the worker runs as a real process and is killed -9 mid-load, with attempts in
 // flight. A new worker finishes everything: every delivery succeeds, every attempt is counted once,
@@ -20,38 +19,12 @@ const CONCURRENCY = 10;
 const RECEIVER_LATENCY_MS = 50;
 const PATH = '/crash';
 
-let h: Harness;
-let ws: TestWorkspace;
-let receiver: Receiver;
-let ledger: Ledger;
-
-beforeAll(async () => {
-  receiver = await new Receiver().start();
-  // The API in-process, without a worker. The child workers use the harness's own queue prefix
-  // (`h.prefix`), so the harness's clean-up removes their keys too.
-  h = await startHarness({ worker: false, env: { DISPATCH_RETRY_SCHEDULE: '300ms,300ms,300ms' } });
-  // The harness's own database, shared with the child processes and read by the ledger.
-  ledger = new Ledger(h.childEnv().DATABASE_URL);
-  ws = await h.newWorkspace();
-});
-
-afterAll(async () => {
-  try {
-    await stopAllChildren();
-  } finally {
-    // The ledger first: closing the harness drops its database.
-    await ledger?.close();
-    await h?.close();
-    await receiver?.close();
-  }
-});
+// The API in-process, without a worker; the child workers share its database and queue prefix.
+const fx = faultFixture({ worker: false, env: { DISPATCH_RETRY_SCHEDULE: '300ms,300ms,300ms' } });
 
 function spawnWorker(): ChildApp {
-  return spawnApp('worker', {
-    ...h.childEnv(),
-    DISPATCH_RETRY_SCHEDULE: '300ms,300ms,300ms',
+  return spawnFaultWorker(fx.h, {
     DISPATCH_REQUEST_TIMEOUT: '2s',
-    DISPATCH_RECONCILE_INTERVAL: '1s',
     DISPATCH_RECONCILE_GRACE: '2s',
     DISPATCH_WORKER_CONCURRENCY: String(CONCURRENCY),
   });
@@ -59,6 +32,7 @@ function spawnWorker(): ChildApp {
 
 describe('worker crash (kill -9) under load', () => {
   it('a new worker completes every delivery; duplicates carry the same webhook-id', async () => {
+    const { h, ws, receiver, ledger } = fx;
     receiver.script(PATH, [{ status: 200, delayMs: RECEIVER_LATENCY_MS }]);
     await createWebhook(h, ws, { url: receiver.url(PATH) });
 

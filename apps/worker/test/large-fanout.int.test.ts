@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook as SvixWebhook } from 'svix';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { sql } from 'drizzle-orm';
-import { INLINE_FANOUT_LIMIT } from '../../api/src/services/enqueue.js';
+import { INLINE_FANOUT_LIMIT } from '@dispatch/api/testing';
 import { createWebhook, example, type WebhookBody } from '../../../test-support/api-helpers.js';
 import { eventually, startHarness, type Harness } from '../../../test-support/harness.js';
 import { Receiver } from '../../../test-support/receiver.js';

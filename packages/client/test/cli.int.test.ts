@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { Webhook } from 'svix';
-import { parseConfig } from '@dispatch/core';
-import { createApp } from '../../../apps/api/src/app.js';
-import { buildApiDeps } from '../../../apps/api/src/bootstrap.js';
-import { apiConfigSchema } from '../../../apps/api/src/config.js';
+import { serveApiWith, serveHarnessApi, type ApiServer } from '../../../test-support/api-server.js';
 import { TEST_ENCRYPTION_KEY } from '../../../test-support/encryption-key.js';
 import { ADMIN_TOKEN, eventually, startHarness, type Harness } from '../../../test-support/harness.js';
 import { Receiver } from '../../../test-support/receiver.js';
@@ -28,7 +22,7 @@ interface Run {
 }
 
 let h: Harness;
-let server: Server;
+let server: ApiServer;
 let receiver: Receiver;
 let url = '';
 
@@ -70,13 +64,12 @@ beforeAll(async () => {
   // A retry schedule long enough that failing deliveries stay failing while the test looks at them.
   h = await startHarness({ env: { DISPATCH_RETRY_SCHEDULE: '1h' } });
   receiver = await new Receiver().start();
-  server = createApp(h.deps).listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveHarnessApi(h);
+  url = server.url;
 }, 60_000);
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  await server?.close();
   await h?.close();
   await receiver?.close();
 });
@@ -188,12 +181,9 @@ describe('secrets', () => {
   it('re-seals every secret under a new first key of the ring, with a progress bar whose last line says done', async () => {
     // A second API process whose ring puts a new key first (the test key is the ring's `default`).
     const ring = `k2:${randomBytes(32).toString('base64')},default:${createHash('sha256').update(TEST_ENCRYPTION_KEY).digest('base64')}`;
-    const config = parseConfig(apiConfigSchema, { ...h.env, DISPATCH_ENCRYPTION_KEY: '', DISPATCH_ENCRYPTION_KEYS: ring });
-    const rotated = buildApiDeps(config, pino({ level: 'silent' }));
-    const second = createApp(rotated.deps).listen(0, '127.0.0.1');
-    await new Promise((resolve) => second.once('listening', resolve));
+    const second = await serveApiWith(h, { DISPATCH_ENCRYPTION_KEY: '', DISPATCH_ENCRYPTION_KEYS: ring });
     try {
-      const env = { ...admin, DISPATCH_URL: `http://127.0.0.1:${(second.address() as AddressInfo).port}` };
+      const env = { ...admin, DISPATCH_URL: second.url };
       const before = json<{ keyId: string; remaining: number }>(await dispatch(['secrets', 'status', '--json'], env));
       expect(before.keyId).toBe('k2');
       expect(before.remaining).toBeGreaterThan(0);
@@ -202,8 +192,7 @@ describe('secrets', () => {
       expect(lastLine(run.stderr)).toBe(`resealing [##############################] 100% ${before.remaining}/${before.remaining} done`);
       expect(json<{ current: number; remaining: number }>(await dispatch(['secrets', 'status', '--json'], env))).toMatchObject({ current: before.remaining, remaining: 0 });
     } finally {
-      await new Promise((resolve) => second.close(resolve));
-      await rotated.close();
+      await second.close();
     }
   });
 });

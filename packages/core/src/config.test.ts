@@ -19,6 +19,7 @@ describe('parseConfig with sharedConfigFields', () => {
     expect(config).toEqual({
       NODE_ENV: 'development',
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/dispatch',
+      DATABASE_POOL_SIZE: 20,
       REDIS_URL: 'redis://127.0.0.1:6379',
       DISPATCH_QUEUE_PREFIX: 'dispatch',
       DISPATCH_RETRY_SCHEDULE: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
@@ -35,6 +36,7 @@ describe('parseConfig with sharedConfigFields', () => {
     const config = parseConfig(schema, {
       NODE_ENV: 'test',
       DATABASE_URL: 'postgres://u:p@db:5432/other',
+      DATABASE_POOL_SIZE: '5',
       REDIS_URL: 'redis://cache:6380/2',
       DISPATCH_QUEUE_PREFIX: 'test-run_1.a',
       DISPATCH_RETRY_SCHEDULE: '1s, 2s',
@@ -47,6 +49,7 @@ describe('parseConfig with sharedConfigFields', () => {
     expect(config).toMatchObject({
       NODE_ENV: 'test',
       DATABASE_URL: 'postgres://u:p@db:5432/other',
+      DATABASE_POOL_SIZE: 5,
       REDIS_URL: 'redis://cache:6380/2',
       DISPATCH_QUEUE_PREFIX: 'test-run_1.a',
       DISPATCH_RETRY_SCHEDULE: [1_000, 2_000],

@@ -3,18 +3,21 @@ import { parseByteSize, parseDuration, parseRetrySchedule } from './durations.js
 
 // The contract's configuration table as zod fields. Each app builds its own config from these and
 // parses `process.env` once at boot; nothing else reads the environment.
-const duration = (fallback: string) =>
+/** A text setting turned into a value by `parse`; what `parse` throws is the setting's error message. */
+const parsedField = <T>(fallback: string, parse: (text: string) => T) =>
   z
     .string()
     .default(fallback)
     .transform((text, ctx) => {
       try {
-        return parseDuration(text);
+        return parse(text);
       } catch (error) {
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
         return z.NEVER;
       }
     });
+
+const duration = (fallback: string) => parsedField(fallback, parseDuration);
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -24,19 +27,11 @@ const booleanFlag = z
 export const sharedConfigFields = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/dispatch'),
+  /** Postgres connections per process. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(20),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   DISPATCH_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').default('dispatch'),
-  DISPATCH_RETRY_SCHEDULE: z
-    .string()
-    .default('5s,5m,30m,2h,5h,10h,10h')
-    .transform((text, ctx) => {
-      try {
-        return parseRetrySchedule(text);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    }),
+  DISPATCH_RETRY_SCHEDULE: parsedField('5s,5m,30m,2h,5h,10h,10h', parseRetrySchedule),
   DISPATCH_REQUEST_TIMEOUT: duration('15s'),
   DISPATCH_DISABLE_AFTER: duration('5d'),
   DISPATCH_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(10),
@@ -44,7 +39,7 @@ export const sharedConfigFields = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 
-export { booleanFlag, duration as durationField, parseByteSize };
+export { booleanFlag, duration as durationField, parsedField, parseByteSize };
 
 /** Parses the environment; throws one readable line per problem (the app prints it and exits). */
 export function parseConfig<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {

@@ -57,19 +57,6 @@ type Segment = string | number;
 type FilterIssue = { path: Segment[]; message: string };
 type Walk = { issues: FilterIssue[]; conditions: number };
 
-export type FilterValidation =
-  | { ok: true; filter: Filter }
-  | { ok: false; errors: { path: string; message: string }[] };
-
-export function validateFilter(value: unknown): FilterValidation {
-  const issues = collectIssues(value);
-  if (issues.length === 0) return { ok: true, filter: value as Filter };
-  return {
-    ok: false,
-    errors: issues.map((issue) => ({ path: ['filter', ...issue.path].join('.'), message: issue.message })),
-  };
-}
-
 /**
  * For route bodies: `null` (no filter) or a valid filter; issue paths are relative to the field. A refinement
  * rather than a transform, so the schema stays representable as JSON Schema. Wrap in `.optional()` for PATCH.

@@ -82,10 +82,6 @@ export function idTime(id: string): number | undefined {
   return ms;
 }
 
-export function hasPrefix(id: string, kind: IdKind): boolean {
-  return id.startsWith(`${ID_PREFIXES[kind]}_`);
-}
-
 /** The smallest and the largest id of `kind` that `newId` can make at millisecond `ms`. */
 export function idBoundsAt(kind: IdKind, ms: number): { lowest: string; highest: string } {
   const stem = `${ID_PREFIXES[kind]}_${encodeTime(Math.max(0, Math.floor(ms)))}`;

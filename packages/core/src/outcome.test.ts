@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ATTEMPT_ERRORS, attemptErrorFromCode, classifyError, classifyStatus, type AttemptError, type Outcome } from './outcome.js';
+import { ATTEMPT_ERRORS, attemptErrorFromCode, breakerSignal, classifyError, classifyStatus, type AttemptError, type BreakerSignal, type Outcome } from './outcome.js';
 
 describe('classifyStatus', () => {
   it.each([
@@ -26,6 +26,42 @@ describe('classifyStatus', () => {
     [199, 'retry'],
   ] as const)('%d is %s', (status, kind) => {
     expect(classifyStatus(status)).toEqual({ kind });
+  });
+});
+
+describe('breakerSignal', () => {
+  it.each<[number, BreakerSignal]>([
+    [200, 'ok'],
+    [204, 'ok'],
+    [299, 'ok'],
+    [429, 'throttle'],
+    [502, 'throttle'],
+    [503, 'throttle'],
+    [504, 'throttle'],
+    [500, 'failure'],
+    [501, 'failure'],
+    [505, 'failure'],
+    [599, 'failure'],
+    // 4xx (410 included) is a verdict on the message, not on the endpoint: it does not count.
+    [400, 'verdict'],
+    [401, 'verdict'],
+    [404, 'verdict'],
+    [410, 'verdict'],
+    [413, 'verdict'],
+    [301, 'verdict'],
+    [304, 'verdict'],
+  ])('an answer %d is %s', (status, signal) => {
+    expect(breakerSignal(status, null)).toBe(signal);
+  });
+
+  it.each(ATTEMPT_ERRORS)('no answer (%s) is a failure', (error) => {
+    expect(breakerSignal(null, error)).toBe('failure');
+  });
+
+  it('counts a throttling status as a throttle and every status classifyStatus throttles on', () => {
+    for (let status = 100; status < 600; status++) {
+      expect(breakerSignal(status, null) === 'throttle').toBe(classifyStatus(status).kind === 'throttle');
+    }
   });
 });
 

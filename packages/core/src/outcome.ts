@@ -32,6 +32,23 @@ export function classifyStatus(statusCode: number): Outcome {
   return { kind: 'retry' };
 }
 
+/**
+ * What an attempt says about the endpoint rather than the message: the circuit breaker's input.
+ * - `throttle`: 429/502/503/504, the receiver is overloaded; back off at once.
+ * - `failure`: no answer (timeout, refused or reset connection, DNS, TLS, blocked) or another 5xx;
+ *   the endpoint is failing, and a run of these backs off.
+ * - `verdict`: any other answer (3xx, 4xx): a verdict on the message, which says nothing against
+ *   the endpoint's health and does not count.
+ * - `ok`: 2xx.
+ */
+export type BreakerSignal = 'ok' | 'verdict' | 'failure' | 'throttle';
+
+export function breakerSignal(statusCode: number | null, error: AttemptError | null): BreakerSignal {
+  if (statusCode !== null && THROTTLE_STATUSES.has(statusCode)) return 'throttle';
+  if (error !== null || (statusCode !== null && statusCode >= 500)) return 'failure';
+  return statusCode !== null && statusCode >= 200 && statusCode < 300 ? 'ok' : 'verdict';
+}
+
 export function classifyError(error: AttemptError): Outcome {
   // A blocked destination is a configuration problem of the endpoint, not a transient fault.
   if (error === 'destination_blocked') return { kind: 'permanent' };

@@ -20,10 +20,6 @@ export function signPayload(secrets: readonly string[], msgId: string, timestamp
   return secrets.map((secret) => new Webhook(secret).sign(msgId, timestamp, body)).join(' ');
 }
 
-export function maskSecret(secret: string): string {
-  return `${SECRET_PREFIX}••••••••${secret.slice(-4)}`;
-}
-
 export interface SignedHeaders {
   'webhook-id': string;
   'webhook-timestamp': string;

@@ -21,8 +21,8 @@ export interface DbOptions {
    * scans are off for its sessions (Postgres still uses one where no index applies). Its hot
    * statements are named, so Postgres caches one plan for each per connection; planned while a
    * table is small (a new install, an emptied table), that plan is a sequential scan, and it stays
-   * cached while the table grows until autovacuum next analyzes it: the claim then cost 380 µs of
-   * Postgres time per delivery in the bench, against 17 through the primary key.
+   * cached while the table grows until autovacuum next analyzes it: every claim then reads far more
+   * rows than it claims (the bench's figures are in bench/RESULTS.md, "The claim's cached plan").
    */
   keyedLookupsOnly?: boolean;
 }

@@ -21,8 +21,6 @@ export type DeliverJob = z.infer<typeof deliverJobSchema>;
 export const fanoutJobSchema = z.object({ eventId: z.string().startsWith('evt_') });
 export type FanoutJob = z.infer<typeof fanoutJobSchema>;
 
-export const reconcileJobSchema = z.object({});
-
 export const fanoutJobId = (eventId: string) => eventId;
 
 export const replayJobSchema = z.object({ replayId: z.string().startsWith('rpl_') });

@@ -16,7 +16,6 @@ import {
   type ClaimedDelivery,
 } from '@dispatch/db';
 import type { WorkerDeps } from '../deps.js';
-import { deliveryStore } from './delivery-store.js';
 import type { AttemptSignal } from './endpoint-guard.js';
 import { sendWebhook, type SendResult } from './send.js';
 
@@ -24,10 +23,9 @@ export const USER_AGENT = 'Dispatch-Webhooks/0.1.0';
 
 /** The current secret, plus the previous one while its rotation grace period lasts. */
 function signingSecrets(deps: WorkerDeps, delivery: ClaimedDelivery, now: Date): string[] {
-  const { secrets: cache } = deliveryStore(deps);
-  const secrets = [cache.open(delivery.secretSealed)];
+  const secrets = [deps.secrets.open(delivery.secretSealed)];
   if (delivery.previousSecretSealed && delivery.previousSecretExpiresAt && delivery.previousSecretExpiresAt > now) {
-    secrets.push(cache.open(delivery.previousSecretSealed));
+    secrets.push(deps.secrets.open(delivery.previousSecretSealed));
   }
   return secrets;
 }
@@ -44,7 +42,7 @@ export function buildRequestHeaders(deps: WorkerDeps, delivery: ClaimedDelivery,
     ...signedHeaders(signingSecrets(deps, delivery, at), delivery.eventId, at, delivery.payload),
   };
   if (delivery.headersSealed === null) return { sent: own, stored: own };
-  const custom = deliveryStore(deps).secrets.headers(delivery.headersSealed);
+  const custom = deps.secrets.headers(delivery.headersSealed);
   return { sent: { ...custom.sent, ...own }, stored: { ...custom.stored, ...own } };
 }
 
@@ -97,7 +95,7 @@ export async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedDeliver
     jobId: delivery.jobId,
     claimedAt: delivery.claimedAt,
   };
-  const recorded = succeeded && !delivery.replayId ? await deliveryStore(deps).record(record) : await recordWithConsequences(deps, delivery, record, step);
+  const recorded = succeeded && !delivery.replayId ? await deps.deliveryStore.record(record) : await recordWithConsequences(deps, delivery, record, step);
   return { step, recorded, signal: { responseTimeMs: result.timings.total, statusCode: result.statusCode, error: result.error, retryAfterMs } };
 }
 

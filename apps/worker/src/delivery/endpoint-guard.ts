@@ -1,4 +1,4 @@
-import { RETRY_AFTER_CAP_MS, type AttemptError } from '@dispatch/core';
+import { breakerSignal, RETRY_AFTER_CAP_MS, type AttemptError } from '@dispatch/core';
 import { heldJobReturnsAt } from '@dispatch/queue';
 
 // Keeps one bad endpoint from holding back the others, inside one worker process:
@@ -6,12 +6,12 @@ import { heldJobReturnsAt } from '@dispatch/queue';
 //   `perEndpoint` of the worker's slots. An endpoint that answers fast (latency average under
 //   FAST_MS, nothing in flight for longer than STUCK_MS) is not capped: holding back jobs of a healthy
 //   receiver with a backlog would only slow it down;
-// - a circuit breaker that opens at once on 429/502/503/504, and on a run of other failures (any 5xx,
-//   timeouts, refused or reset connections), so the endpoint's queued deliveries wait (without using
-//   an attempt) instead of piling on. An endpoint answering 500 to everything at once is cheap per
-//   request but would otherwise cost two attempts per event of worker time taken from healthy
+// - a circuit breaker that opens at once when the receiver throttles, and on a run of failures (what
+//   each answer means is core's breakerSignal), so the endpoint's queued deliveries wait (without
+//   using an attempt) instead of piling on. An endpoint answering 500 to everything at once is cheap
+//   per request but would otherwise cost two attempts per event of worker time taken from healthy
 //   endpoints. After the pause one probe goes through; its success closes the breaker, its failure
-//   doubles the pause. 4xx answers do not count: they are a verdict on the message, not on the endpoint.
+//   doubles the pause. An answer that is a verdict on the message (4xx) closes it like a success.
 // The state is per process on purpose: it needs no coordination and costs no Redis round trip per
 // delivery; with N workers an endpoint sees at most N probes.
 
@@ -27,8 +27,8 @@ export const MIN_HOLD_MS = 50;
 export const MAX_HOLD_MS = 1_000;
 // Held-back jobs return spread over one more hold period (heldJobReturnsAt), not all at the same
 // instant: an endpoint tripped for 5 s at 200 events/s has 1,000 jobs parked, and had they all come
-// back within a second they would have queued in front of every healthy endpoint's jobs (healthy p99
-// 4.7x its latency alone in `pnpm bench`'s neighbours scenario, against 2.6x with the full spread).
+// back within a second they would have queued in front of every healthy endpoint's jobs (the
+// neighbours scenario of `pnpm bench` measures it; see bench/RESULTS.md).
 const EWMA_WEIGHT = 0.2;
 
 type BreakerState = { kind: 'closed'; failures: number } | { kind: 'open'; until: number; pauseMs: number } | { kind: 'probing'; pauseMs: number };
@@ -43,7 +43,27 @@ export interface AttemptSignal {
   retryAfterMs: number | null;
 }
 
-const THROTTLE = new Set([429, 502, 503, 504]);
+/**
+ * Admits a request of `key` started at `now` into `active` (start times in flight, per key, oldest
+ * first): its admission's `release` takes it out again, once, and forgets a key left with none.
+ * The endpoint and the workspace guards keep their slots this way.
+ */
+export function admitInto(active: Map<string, number[]>, key: string, now: number): Admission & { admitted: true } {
+  const running = active.get(key) ?? [];
+  running.push(now);
+  active.set(key, running);
+  let released = false;
+  return {
+    admitted: true,
+    release: () => {
+      if (released) return;
+      released = true;
+      const index = running.indexOf(now);
+      if (index >= 0) running.splice(index, 1);
+      if (running.length === 0 && active.get(key) === running) active.delete(key);
+    },
+  };
+}
 
 export class EndpointGuard {
   /** Start times of the requests in flight, per endpoint. */
@@ -66,20 +86,7 @@ export class EndpointGuard {
     const now = this.now();
     const until = this.heldUntil(endpointId, now, options.ignoreBreaker === true);
     if (until !== undefined) return { admitted: false, heldUntil: until, retryAt: heldJobReturnsAt(until, now) };
-    const running = this.active.get(endpointId) ?? [];
-    running.push(now);
-    this.active.set(endpointId, running);
-    let released = false;
-    return {
-      admitted: true,
-      release: () => {
-        if (released) return;
-        released = true;
-        const index = running.indexOf(now);
-        if (index >= 0) running.splice(index, 1);
-        if (running.length === 0 && this.active.get(endpointId) === running) this.active.delete(endpointId);
-      },
-    };
+    return admitInto(this.active, endpointId, now);
   }
 
   /** Whether a scheduled job of the endpoint would be admitted now (nothing is taken). */
@@ -121,15 +128,14 @@ export class EndpointGuard {
     const state = this.breakers.get(endpointId) ?? { kind: 'closed', failures: 0 };
     // Attempts that were already in flight when it opened do not lengthen the pause.
     if (state.kind === 'open') return;
-    const throttled = signal.statusCode !== null && THROTTLE.has(signal.statusCode);
-    const failing = signal.error !== null || (signal.statusCode !== null && signal.statusCode >= 500);
-    if (!throttled && !failing) {
+    const meaning = breakerSignal(signal.statusCode, signal.error);
+    if (meaning === 'ok' || meaning === 'verdict') {
       this.breakers.delete(endpointId);
       return;
     }
     const pauseMs = state.kind === 'closed' ? this.pauseMs : Math.min(state.pauseMs * 2, Math.max(MAX_PAUSE_MS, this.pauseMs));
     const failures = state.kind === 'closed' ? state.failures + 1 : FAILURES_TO_OPEN;
-    if (!throttled && failures < FAILURES_TO_OPEN) {
+    if (meaning === 'failure' && failures < FAILURES_TO_OPEN) {
       this.breakers.set(endpointId, { kind: 'closed', failures });
       return;
     }

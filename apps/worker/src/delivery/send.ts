@@ -1,6 +1,7 @@
 import type { Got } from 'got';
-import { attemptErrorFromCode, isBlockedHostname, type AttemptError } from '@dispatch/core';
+import { attemptErrorFromCode, type AttemptError } from '@dispatch/core';
 import type { AttemptTimings } from '@dispatch/db';
+import { checkLiteralDestination } from './destination-guard.js';
 
 export const STORED_BODY_LIMIT = 32 * 1024;
 // Past this many bytes we stop reading a body of unknown length: a hostile receiver cannot make
@@ -38,19 +39,6 @@ const failure = (error: AttemptError, startedAt: number, timings?: RequestTiming
   timings: timingsFrom(timings, performance.now() - startedAt),
 });
 
-/** An IP-literal host never reaches the client's DNS lookup (net connects to it directly), so it is checked here. */
-function literalCheck(url: string, allowPrivate: boolean): AttemptError | null {
-  let hostname: string;
-  try {
-    // WHATWG parsing normalises 2130706433, 0x7f.1, 017700000001 and 127.1 to 127.0.0.1, and
-    // [::ffff:127.0.0.1] to [::ffff:7f00:1]; got connects to that same parsed hostname.
-    hostname = new URL(url).hostname;
-  } catch {
-    return 'network_error';
-  }
-  return !allowPrivate && isBlockedHostname(hostname) ? 'destination_blocked' : null;
-}
-
 /**
  * Sends one signed request and reads at most STORED_BODY_LIMIT bytes of the answer. Never throws:
  * every way a request can end is a SendResult for the attempt record.
@@ -66,7 +54,7 @@ export function sendWebhook(
   input: { url: string; body: string; headers: Record<string, string>; allowPrivateDestinations: boolean },
 ): Promise<SendResult> {
   const startedAt = performance.now();
-  const refused = literalCheck(input.url, input.allowPrivateDestinations);
+  const refused = checkLiteralDestination(input.url, input.allowPrivateDestinations);
   if (refused) return Promise.resolve(failure(refused, startedAt));
   return new Promise((resolve) => {
     const stream = client.stream(input.url, { method: 'POST', body: input.body, headers: input.headers });

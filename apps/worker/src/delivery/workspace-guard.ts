@@ -1,5 +1,5 @@
 import { heldJobReturnsAt } from '@dispatch/queue';
-import { FAST_MS, MAX_HOLD_MS, MIN_HOLD_MS, STUCK_MS, type Admission } from './endpoint-guard.js';
+import { admitInto, FAST_MS, MAX_HOLD_MS, MIN_HOLD_MS, STUCK_MS, type Admission } from './endpoint-guard.js';
 
 // Keeps one workspace from taking every slot of a worker. The endpoint guard caps each endpoint, but
 // a workspace with many slow endpoints (each hanging until the request timeout, each under its own
@@ -54,19 +54,7 @@ export class WorkspaceGuard {
     const running = this.active.get(workspaceId) ?? [];
     const until = options.always ? undefined : this.heldUntil(workspaceId, running, now);
     if (until !== undefined) return { admitted: false, heldUntil: until, retryAt: heldJobReturnsAt(until, now) };
-    running.push(now);
-    this.active.set(workspaceId, running);
-    let released = false;
-    return {
-      admitted: true,
-      release: () => {
-        if (released) return;
-        released = true;
-        const index = running.indexOf(now);
-        if (index >= 0) running.splice(index, 1);
-        if (running.length === 0 && this.active.get(workspaceId) === running) this.active.delete(workspaceId);
-      },
-    };
+    return admitInto(this.active, workspaceId, now);
   }
 
   /** Whether a job of the workspace would be admitted now (nothing is taken). */

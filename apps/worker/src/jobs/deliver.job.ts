@@ -3,7 +3,6 @@ import { cancelDelivery, findEarlyClaim } from '@dispatch/db';
 import { deliverJobSchema, JOB_PRIORITIES, workspacePauseKey } from '@dispatch/queue';
 import type { WorkerDeps } from '../deps.js';
 import { attemptDelivery } from '../delivery/attempt.js';
-import { deliveryStore } from '../delivery/delivery-store.js';
 import { RetryLaterError } from '../delivery/retry-later.js';
 import { observeAttempt, observeCancelled } from '../observability/attempt-observer.js';
 
@@ -36,7 +35,7 @@ export async function deliverJob(deps: WorkerDeps, job: Job, token?: string): Pr
   }
   try {
     const claim = { deliveryId, jobId: job.id! };
-    const delivery = await deliveryStore(deps).claim(claim);
+    const delivery = await deps.deliveryStore.claim(claim);
     if (!delivery) {
       // Run before the row says the delivery is due (a rerun of a job whose attempt was already
       // recorded, say): no attempt now, and no attempt used; the job comes back when it is due.

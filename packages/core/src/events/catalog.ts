@@ -181,13 +181,9 @@ export const eventCatalog: readonly EventDefinition[] = Object.freeze(
 
 const byType = new Map<string, EventDefinition>(eventCatalog.map((def) => [def.type, def]));
 
-export function isEventType(value: unknown): value is EventType {
-  return typeof value === 'string' && byType.has(value);
-}
-
 export function getEventDefinition(type: EventType): EventDefinition {
   const def = byType.get(type);
-  // Unreachable while `definitions` is total over EventType; callers validate input with isEventType.
+  // Unreachable while `definitions` is total over EventType; callers validate input with eventTypeSchema.
   if (!def) throw new TypeError(`no catalog entry for event type ${JSON.stringify(type)}`);
   return def;
 }

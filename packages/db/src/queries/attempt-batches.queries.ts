@@ -48,9 +48,9 @@ export interface ClaimRequest {
 // `(d.status = 'pending') IS TRUE` is `d.status = 'pending'` (status is never null) written so that it
 // cannot match the partial index on pending deliveries: with no statistics yet (a new or emptied
 // table), or statistics from when few deliveries were pending, the cached generic plan ANDed that
-// index with the primary key, a walk over the whole backlog on every claim (114 µs of Postgres time
-// per delivery in the bench, 17 µs through the key alone). The worker's pool also keeps it off
-// sequential scans (createDb's keyedLookupsOnly).
+// index with the primary key, a walk over the whole backlog on every claim, several times the
+// Postgres time of a lookup through the key (bench/RESULTS.md, "The claim's cached plan"). The
+// worker's pool also keeps it off sequential scans (createDb's keyedLookupsOnly).
 //
 // A delivery is claimed only once its row says it is due (`next_attempt_at`, less CLAIM_EARLY_ALLOWANCE_MS
 // for clocks that differ a little): a job run early (a BullMQ retry after an infrastructure error that
@@ -61,7 +61,7 @@ export interface ClaimRequest {
 // The claim commits without waiting for its WAL to reach the disk (synchronous_commit off for this
 // statement's transaction only; the worker claims outside any transaction, a caller's transaction
 // would take the setting whole): at a moderate rate each claim is a commit of its own, and waiting
-// for the flush was a wake-up and ~0.2 ms on every delivery's path. What a Postgres crash can lose
+// for the flush was a wake-up and a disk flush on every delivery's path. What a Postgres crash can lose
 // is only the newest claims, whose attempts have not been recorded yet (recording commits
 // synchronously, and its flush covers every claim before it); such a delivery is claimable again
 // after the crash, so an attempt in flight at that moment may be made twice: at-least-once holds,
@@ -108,9 +108,9 @@ function toClaimed(row: Record<string, unknown>): ClaimedDelivery {
 }
 
 /**
- * `claimDelivery` for many deliveries in one statement; the answer lines up with `requests`. Each
- * request is claimed under the same guards as alone (its job still owns the delivery, it is pending,
- * no live attempt). The same (delivery, job) asked twice in one batch is claimed once: the first
+ * Claims many deliveries in one statement; the answer lines up with `requests`. Each request is
+ * claimed under the same guards as alone (its job still owns the delivery, it is pending, no live
+ * attempt). The same (delivery, job) asked twice in one batch is claimed once: the first
  * request gets it, the others get undefined, as the loser of two concurrent claims would.
  */
 export async function claimDeliveries(db: Db, requests: readonly ClaimRequest[], attemptStaleMs: number): Promise<(ClaimedDelivery | undefined)[]> {
@@ -178,8 +178,8 @@ export interface AttemptRecord {
   claimedAt: Date;
 }
 
-// The delivery update is finishAttempt's: the job's next run, if any, is a scheduled retry whatever
-// started it; a finished delivery no longer waits for any replay.
+// The delivery's update: the job's next run, if any, is a scheduled retry whatever started it; a
+// finished delivery no longer waits for any replay.
 //
 // Only the run that still owns the delivery records: same job id and the same attempt start as it
 // claimed, the delivery still pending. A run that lost its claim (it stalled past the attempt's

@@ -159,9 +159,8 @@ export interface AcceptedDeliveryRow extends NewDelivery {
 
 // The payloads travel as one JSON array ($5) rather than a text[]: pg escapes each element of a text
 // array with two regular-expression passes, and for envelopes (quotes everywhere) that was the API's
-// largest cost in batch ingest: 500 fresh envelopes took ~26 ms to escape against ~4 ms for
-// JSON.stringify, and /batch went from 15,900-18,100 to 19,100-20,600 events/s in an A/B run
-// (API CPU per event 49-56 -> 40-45 µs; Postgres parses the JSON for ~3 µs more per event).
+// largest cost in batch ingest, several times what JSON.stringify costs; Postgres parses the JSON for
+// a little more per event (bench/RESULTS.md, "Event payloads as one JSON parameter").
 // WITH ORDINALITY pairs each payload with its event.
 const INSERT_EVENTS_WITH_DELIVERIES = `
   WITH ev AS (

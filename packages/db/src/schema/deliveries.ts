@@ -14,8 +14,8 @@ export const deliveries = pgTable(
     workspaceId: text('workspace_id').notNull(),
     // No foreign key to events: a delivery is only ever written in the statement that writes its event
     // (events.queries.ts), and events are only deleted by retention, which deletes their deliveries in
-    // the same statement (prune.queries.ts). The key's check cost a lookup per delivery written, about
-    // a fifth of inserting one (measured in psql: 40,000 rows, 815-843 ms with it, 628-666 ms without).
+    // the same statement (prune.queries.ts). The key's check cost a lookup per delivery written, a
+    // large part of inserting one (bench/RESULTS.md, "Lighter writes to `deliveries`").
     eventId: text('event_id').notNull(),
     endpointId: text('endpoint_id')
       .notNull()

@@ -1,6 +1,11 @@
 import dns, { type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { isBlockedAddress } from '@dispatch/core';
+import { isBlockedAddress, isBlockedHostname, type AttemptError } from '@dispatch/core';
+
+// The connect-time SSRF check, whole: a destination is checked against the address the socket will
+// actually connect to. A named host is checked in the HTTP client's DNS lookup (every address it
+// resolves to); an IP-literal host never reaches a lookup (net connects to it directly), so it is
+// checked before the request is made. (Create-time checks of a URL are core's destinations.ts.)
 
 /**
  * How the HTTP client turns a hostname into addresses: node's `dns.lookup` fits this shape, and a test
@@ -12,7 +17,7 @@ export type Resolver = (
   callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
 ) => void;
 
-export const systemResolver: Resolver = (hostname, options, callback) => dns.lookup(hostname, options, callback);
+const systemResolver: Resolver = (hostname, options, callback) => dns.lookup(hostname, options, callback);
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
@@ -33,9 +38,6 @@ const notFound = (hostname: string) => Object.assign(new Error(`no usable addres
  * mixes one public and one private address is refused as a whole: with `autoSelectFamily` the socket
  * may try any of them), and the socket connects to exactly the addresses returned here, so the check
  * and the connection see the same address: no DNS-rebinding window between them.
- *
- * IP-literal hosts never reach a lookup (net connects to them directly), so `sendWebhook` checks
- * those itself before sending.
  */
 export function createSafeLookup(resolve: Resolver = systemResolver, options: { allowPrivate?: boolean } = {}): LookupFunction {
   return (hostname, lookupOptions, callback) => {
@@ -57,5 +59,18 @@ export function createSafeLookup(resolve: Resolver = systemResolver, options: { 
   };
 }
 
-/** The lookup with the system resolver. */
-export const safeLookup: LookupFunction = createSafeLookup();
+/**
+ * The check of an IP-literal host, made before sending (a literal never reaches the lookup above):
+ * `destination_blocked`, `network_error` for a URL that does not parse, or null to go ahead.
+ */
+export function checkLiteralDestination(url: string, allowPrivate: boolean): AttemptError | null {
+  let hostname: string;
+  try {
+    // WHATWG parsing normalises 2130706433, 0x7f.1, 017700000001 and 127.1 to 127.0.0.1, and
+    // [::ffff:127.0.0.1] to [::ffff:7f00:1]; got connects to that same parsed hostname.
+    hostname = new URL(url).hostname;
+  } catch {
+    return 'network_error';
+  }
+  return !allowPrivate && isBlockedHostname(hostname) ? 'destination_blocked' : null;
+}

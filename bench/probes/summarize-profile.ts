@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 // Reads V8 .cpuprofile files (node --cpu-prof) and says where the time went: self time per function
 // and per package (got, bullmq, pg, express, zod, node internals, Dispatch's own files...).
-// Usage: tsx bench/profile/summarize.ts <file.cpuprofile | directory> [top]
+// Usage: tsx bench/probes/summarize-profile.ts <file.cpuprofile | directory> [top]
 
 interface ProfileNode {
   id: number;
@@ -130,7 +130,7 @@ export function formatSummary(summary: ProfileSummary, top = 20): string {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const [target, topArg] = process.argv.slice(2);
   if (!target) {
-    console.error('usage: tsx bench/profile/summarize.ts <file.cpuprofile | directory> [top]');
+    console.error('usage: tsx bench/probes/summarize-profile.ts <file.cpuprofile | directory> [top]');
     process.exit(2);
   }
   const top = Number(topArg ?? 25);

@@ -2,22 +2,22 @@ import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { deliverJobId, newId, signedHeaders } from '@dispatch/core';
 import { Queues, QUEUES, redisConnectionOptions, type DeliveryToEnqueue } from '@dispatch/queue';
-import { benchConfig as config } from './lib/config.js';
-import { deleteRedisKeys } from './lib/infra.js';
-import { ReceiverClient, stopChild } from './lib/processes.js';
-import { cpuMsOf } from './lib/procstats.js';
-import { baselinePayloads, dispatchGot, sendWithGot, signAndSendLoop } from './lib/senders.js';
-import { percentile, perSecond, round } from './lib/stats.js';
+import { benchConfig as config } from '../lib/config.js';
+import { deleteRedisKeys } from '../lib/infra.js';
+import { ReceiverClient, stopChild } from '../lib/processes.js';
+import { cpuMsOf } from '../lib/procstats.js';
+import { baselinePayloads, dispatchGot, sendWithGot, signAndSendLoop } from '../lib/senders.js';
+import { percentile, perSecond, round } from '../lib/stats.js';
 
 // What the design card's pieces allow on their own, with no Postgres at all: the same signed POSTs to
 // the same receiver, 50 at a time, as
 // - the got loop (the end-to-end ratio's baseline);
 // - a BullMQ worker (concurrency 50, jobs as Dispatch queues them) whose jobs do nothing;
 // - the same worker whose jobs sign and POST with got, as the deliver job does.
-// The last one is the ceiling of "one BullMQ job per delivery, sent with got" on this machine,
+// The last one is the ceiling of "one BullMQ job per delivery, sent with got" on the machine it runs on,
 // before a single row is read or written: how far it is below the got loop is what the end-to-end
 // figure cannot recover by tuning Dispatch's own code.
-// Usage: pnpm exec tsx --conditions=dispatch-source bench/ceiling.ts   (BENCH_CEILING_JOBS, BENCH_ROUNDS)
+// Usage: pnpm exec tsx --conditions=dispatch-source bench/probes/ceiling.ts   (BENCH_CEILING_JOBS, BENCH_ROUNDS)
 
 const JOBS = Number(process.env.BENCH_CEILING_JOBS ?? 30_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

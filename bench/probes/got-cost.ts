@@ -2,18 +2,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { Options } from 'got';
-import { ReceiverClient, stopChild } from './lib/processes.js';
-import { dispatchGot, gotBefore, requestWithAllOptions, sendWithGot, sendWithNodeHttp, signAndSendLoop, type Send } from './lib/senders.js';
-import { perSecond, round } from './lib/stats.js';
-import { cpuMsOf } from './lib/procstats.js';
-import { benchConfig } from './lib/config.js';
+import { ReceiverClient, stopChild } from '../lib/processes.js';
+import { dispatchGot, gotBefore, requestWithAllOptions, sendWithGot, sendWithNodeHttp, signAndSendLoop, type Send } from '../lib/senders.js';
+import { perSecond, round } from '../lib/stats.js';
+import { cpuMsOf } from '../lib/procstats.js';
+import { benchConfig } from '../lib/config.js';
 
 // What got costs per request next to node:http, and which of its options cost what. Same loop as
 // the baseline (sign + POST, 50 in flight, receiver in its own process), one variant at a time,
 // the variants taking turns for BENCH_ROUNDS rounds (3) of BENCH_BASELINE_MS (4000) each.
-// Usage: pnpm exec tsx --conditions=dispatch-source bench/got-cost.ts [variant ... | options]
+// Usage: pnpm exec tsx --conditions=dispatch-source bench/probes/got-cost.ts [variant ... | options]
 // Profile: BENCH_CPU_PROFILE=<dir> writes <dir>/<variant>.cpuprofile covering the measured window only
-// (no start-up, no warm-up), for bench/profile/summarize.ts.
+// (no start-up, no warm-up), for bench/probes/summarize-profile.ts.
 
 const variants: Record<string, () => Send> = {
   'node-http': () => sendWithNodeHttp(),

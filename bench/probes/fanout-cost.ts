@@ -2,11 +2,11 @@ import { Redis } from 'ioredis';
 import { deliverJobId, generateSecret, getEventDefinition, newId, SecretBox, serializeEnvelope } from '@dispatch/core';
 import { createDb, findUnattemptedEventDeliveries, insertEventsWithDeliveries, type AcceptedDeliveryRow, type AcceptedEventRow } from '@dispatch/db';
 import { Queues, type DeliveryToEnqueue } from '@dispatch/queue';
-import { benchConfig as config, databaseUrl } from './lib/config.js';
-import { BENCH_EVENT_TYPE } from './lib/dispatch-api.js';
-import { createDatabase, deleteRedisKeys, dropDatabase } from './lib/infra.js';
-import { cpuMsOf } from './lib/procstats.js';
-import { percentile, round } from './lib/stats.js';
+import { benchConfig as config, databaseUrl } from '../lib/config.js';
+import { BENCH_EVENT_TYPE } from '../lib/dispatch-api.js';
+import { createDatabase, deleteRedisKeys, dropDatabase } from '../lib/infra.js';
+import { cpuMsOf } from '../lib/procstats.js';
+import { percentile, round } from '../lib/stats.js';
 
 // What storing and queueing one event's 10,000 deliveries costs, piece by piece, in one process
 // with one Postgres connection and one Redis connection (own database and prefix, removed after):
@@ -16,7 +16,7 @@ import { percentile, round } from './lib/stats.js';
 //   chunk is written: what a design creating the deliveries in the worker would take (not atomic
 //   with the event, so it needs its own recovery; measured here, not shipped).
 // CPU of this process (the client), the Postgres backend and Redis comes from /proc.
-// Usage: pnpm exec tsx --conditions=dispatch-source bench/fanout-cost.ts   (BENCH_FANOUT_N, BENCH_ROUNDS)
+// Usage: pnpm exec tsx --conditions=dispatch-source bench/probes/fanout-cost.ts   (BENCH_FANOUT_N, BENCH_ROUNDS)
 
 const N = Number(process.env.BENCH_FANOUT_N ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
