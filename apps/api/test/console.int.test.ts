@@ -27,7 +27,7 @@ afterAll(async () => {
 
 describe('the console under /console', () => {
   it('answers every page path with index.html, never cached, with a same-origin-only CSP', async () => {
-    for (const path of ['/console', '/console/', '/console/deliveries', '/console/endpoints/workspace_webhook/wh_1/deliveries/dlv_1?event=evt_1']) {
+    for (const path of ['/console', '/console/', '/console/deliveries', '/console/deliveries/dlv_1', '/console/endpoints/lwh_1?status=failing']) {
       const res = await h.api.get(path);
       expect({ path, status: res.status }).toEqual({ path, status: 200 });
       expect(res.headers['content-type']).toMatch(/text\/html/);

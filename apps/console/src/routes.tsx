@@ -1,4 +1,3 @@
-import { ENDPOINT_KINDS, type EndpointKind } from '@dispatch/client';
 import type { ComponentChildren } from 'preact';
 import type { Location } from './router';
 import type { Session } from './session';
@@ -20,30 +19,35 @@ export interface Page {
   body: ComponentChildren;
 }
 
-const isKind = (value: string): value is EndpointKind => (ENDPOINT_KINDS as readonly string[]).includes(value);
-const NOT_FOUND: Page = { title: 'Not found', section: '', body: <p class="empty">No page here. Use the navigation above.</p> };
+const NOT_FOUND: Page = {
+  title: 'Not found',
+  section: '',
+  body: (
+    <>
+      <h1>Not found</h1>
+      <p class="empty">No page here. Use the navigation above.</p>
+    </>
+  ),
+};
 
 export function pageFor(where: Location, session: Session): Page {
   const parts = where.path.split('/').filter(Boolean).map(decodeURIComponent);
-  const [first, second, third, fourth, fifth] = parts;
+  const [first, second, ...rest] = parts;
   if (!session.apiKey && first !== 'admin') return { title: 'All workspaces', section: 'admin', body: <AdminPage where={where} /> };
+  if (rest.length > 0) return NOT_FOUND;
   switch (first) {
     case undefined:
       return { title: 'Overview', section: 'overview', body: <OverviewPage /> };
     case 'deliveries':
-      return parts.length === 1 ? { title: 'Deliveries', section: 'deliveries', body: <DeliveriesPage where={where} /> } : NOT_FOUND;
+      if (second) return { title: second, section: 'deliveries', body: <DeliveryPage deliveryId={second} /> };
+      return { title: 'Deliveries', section: 'deliveries', body: <DeliveriesPage where={where} /> };
     case 'endpoints':
-      if (!second || !isKind(second) || !third) return NOT_FOUND;
-      if (parts.length === 3) return { title: third, section: 'overview', body: <EndpointPage kind={second} id={third} where={where} /> };
-      if (fourth === 'deliveries' && fifth && parts.length === 5) {
-        return { title: fifth, section: 'deliveries', body: <DeliveryPage kind={second} endpointId={third} deliveryId={fifth} where={where} /> };
-      }
-      return NOT_FOUND;
+      return second ? { title: second, section: 'overview', body: <EndpointPage id={second} where={where} /> } : NOT_FOUND;
     case 'events':
       if (second) return { title: second, section: 'events', body: <EventPage eventId={second} /> };
       return { title: 'Events', section: 'events', body: <EventsPage where={where} /> };
     case 'catalog':
-      return { title: 'Event catalog', section: 'catalog', body: <CatalogPage /> };
+      return second ? NOT_FOUND : { title: 'Event catalog', section: 'catalog', body: <CatalogPage /> };
     case 'admin':
       return session.adminToken ? { title: 'All workspaces', section: 'admin', body: <AdminPage where={where} /> } : NOT_FOUND;
     default:

@@ -5,15 +5,6 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 
 export type Loaded<T> = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'ready'; data: T };
 
-/** A part of a page that may fail on its own (a route not deployed yet) while the rest shows. */
-export type Part<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-export const settle = <T>(promise: Promise<T>): Promise<Part<T>> =>
-  promise.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-
 /**
  * Runs `load` when `deps` change (showing the loading state) and on `reload()` (keeping what is on
  * screen until the new answer arrives, so a refresh after an action does not flicker).

@@ -1,19 +1,17 @@
 import type { Delivery } from '@dispatch/client';
-import { deliveryPath, KIND_LABELS, type EndpointRef } from '../endpoints';
+import { deliveryPath, endpointPath, KIND_LABELS } from '../endpoints';
 import { ago, time } from '../format';
 import { Link } from './link';
 import { AnswerBadge, StatusBadge } from './status-badge';
 
 interface Props {
   deliveries: Delivery[];
-  /** Link webhooks' links, when the page knows them (an endpoint's or an event's page). */
-  linkId?: string | null;
   showEndpoint?: boolean;
   caption: string;
 }
 
-/** Deliveries, newest first; each opens its delivery page. */
-export function DeliveryTable({ deliveries, linkId, showEndpoint = true, caption }: Props) {
+/** Deliveries, newest first; each opens its delivery page (and its endpoint's). */
+export function DeliveryTable({ deliveries, showEndpoint = true, caption }: Props) {
   return (
     <table class="rows">
       <caption class="visually-hidden">{caption}</caption>
@@ -29,38 +27,38 @@ export function DeliveryTable({ deliveries, linkId, showEndpoint = true, caption
         </tr>
       </thead>
       <tbody>
-        {deliveries.map((delivery) => {
-          const ref: EndpointRef = { ...delivery.target, linkId };
-          return (
-            <tr key={delivery.id}>
-              <td data-label="Delivery">
-                <span>
-                  <Link to={deliveryPath(ref, delivery)}>
-                    <code>{delivery.id}</code>
-                  </Link>
-                  {delivery.test ? <span class="badge">test</span> : null}
-                </span>
+        {deliveries.map((delivery) => (
+          <tr key={delivery.id}>
+            <td data-label="Delivery">
+              <span>
+                <Link to={deliveryPath(delivery.id)}>
+                  <code>{delivery.id}</code>
+                </Link>
+                {delivery.test ? <span class="badge">test</span> : null}
+              </span>
+            </td>
+            <td data-label="Event">{delivery.eventType}</td>
+            {showEndpoint ? (
+              <td data-label="Endpoint">
+                <span class="small muted">{KIND_LABELS[delivery.target.kind]}</span>{' '}
+                <Link to={endpointPath(delivery.target.id)}>
+                  <code class="small">{delivery.target.id}</code>
+                </Link>
               </td>
-              <td data-label="Event">{delivery.eventType}</td>
-              {showEndpoint ? (
-                <td data-label="Endpoint">
-                  <span class="small muted">{KIND_LABELS[delivery.target.kind]}</span> <code class="small">{delivery.target.id}</code>
-                </td>
-              ) : null}
-              <td data-label="Status">
-                <StatusBadge status={delivery.status} />
-                {delivery.nextAttemptAt ? <span class="small muted"> next {ago(delivery.nextAttemptAt)}</span> : null}
-              </td>
-              <td data-label="Last answer">
-                {delivery.lastAttempt ? <AnswerBadge statusCode={delivery.lastAttempt.statusCode} error={delivery.lastAttempt.error} /> : <span class="muted">none yet</span>}
-              </td>
-              <td data-label="Attempts">{delivery.attemptCount}</td>
-              <td data-label="Created" title={delivery.createdAt}>
-                {time(delivery.createdAt)}
-              </td>
-            </tr>
-          );
-        })}
+            ) : null}
+            <td data-label="Status">
+              <StatusBadge status={delivery.status} />
+              {delivery.nextAttemptAt ? <span class="small muted"> next {ago(delivery.nextAttemptAt)}</span> : null}
+            </td>
+            <td data-label="Last answer">
+              {delivery.lastAttempt ? <AnswerBadge statusCode={delivery.lastAttempt.statusCode} error={delivery.lastAttempt.error} /> : <span class="muted">none yet</span>}
+            </td>
+            <td data-label="Attempts">{delivery.attemptCount}</td>
+            <td data-label="Created" title={delivery.createdAt}>
+              {time(delivery.createdAt)}
+            </td>
+          </tr>
+        ))}
       </tbody>
     </table>
   );

@@ -1,4 +1,4 @@
-import type { ReplaySelection } from '@dispatch/client';
+import type { Replay, ReplaySelection } from '@dispatch/client';
 import { useEffect, useState } from 'preact/hooks';
 import { fromLocalInput, toLocalInput } from '../format';
 import { ConfirmAction } from './confirm-action';
@@ -14,13 +14,7 @@ export interface ReplayRequest {
   status: ReplaySelection;
   dryRun: boolean;
 }
-export interface ReplayProgress {
-  status: string;
-  count: number;
-  done: number;
-  succeeded?: number;
-  failed: number;
-}
+export type ReplayProgress = Pick<Replay, 'status' | 'count' | 'done' | 'succeeded' | 'failed'>;
 
 interface Props {
   /** What is replayed, for the confirmation ("to webhook orders (https://…)"). */
@@ -28,6 +22,8 @@ interface Props {
   start: (request: ReplayRequest) => Promise<{ id: string | null; count: number }>;
   progress: (id: string) => Promise<ReplayProgress>;
   onFinished: () => void;
+  /** Which deliveries it offers to replay first (default: the failed ones). */
+  selection?: ReplaySelection;
 }
 
 const POLL_MS = 500;
@@ -37,10 +33,10 @@ const SELECTIONS: { value: ReplaySelection; label: string }[] = [
   { value: 'all', label: 'all deliveries' },
 ];
 
-export function ReplayPanel({ target, start, progress, onFinished }: Props) {
+export function ReplayPanel({ target, start, progress, onFinished, selection = 'failed' }: Props) {
   const [since, setSince] = useState(() => toLocalInput(new Date(Date.now() - 86_400_000)));
   const [until, setUntil] = useState('');
-  const [status, setStatus] = useState<ReplaySelection>('failed');
+  const [status, setStatus] = useState<ReplaySelection>(selection);
   const [counted, setCounted] = useState<number | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [replayId, setReplayId] = useState<string | null>(null);
@@ -98,7 +94,7 @@ export function ReplayPanel({ target, start, progress, onFinished }: Props) {
           onDone={(started) => setReplayId(started.id)}
         >
           <p>
-            Each {status} delivery since {since.replace('T', ' ')}
+            {status === 'all' ? 'Every' : `Each ${status}`} delivery since {since.replace('T', ' ')}
             {until ? ` until ${until.replace('T', ' ')}` : ''} gets one new attempt, in the background, with the same webhook-id and a fresh signature.
           </p>
         </ConfirmAction>
@@ -151,8 +147,8 @@ function ReplayProgressView({ id, progress, onFinished }: { id: string; progress
         <>
           <progress max={Math.max(state.count, 1)} value={state.count ? state.done : 1} aria-label="Replay progress" />
           <p role="status" aria-live="polite">
-            Replay <code>{id}</code>: <strong class="replay-status">{state.status === 'completed' ? 'done' : state.status}</strong> · {state.done} of {state.count} re-sent
-            {state.succeeded !== undefined ? ` · ${state.succeeded} succeeded` : ''} · {state.failed} failed
+            Replay <code>{id}</code>: <strong class="replay-status">{state.status === 'completed' ? 'done' : state.status}</strong> · {state.done} of {state.count} re-sent ·{' '}
+            {state.succeeded} succeeded · {state.failed} failed
           </p>
         </>
       ) : (

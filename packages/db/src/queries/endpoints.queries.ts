@@ -145,8 +145,9 @@ export interface EndpointListFilter {
   pausedIds?: readonly string[];
 }
 
-// Unhealthy endpoints come first: failing in a row, or disabled. The cursor carries that rank with
-// the id, `<rank>:<id>`, since the order is by both.
+// Unhealthy endpoints come first: failing in a row, or disabled; then newest first. Ids of different
+// kinds have different prefixes (`wh_`, `lwh_`, `obw_`), so across kinds the time is created_at, with
+// the id to break ties. The cursor carries all three: `<rank>:<created_at ms>:<id>`.
 const unhealthy = sql<boolean>`(${endpoints.consecutiveFailures} > 0 OR ${endpoints.disabledAt} IS NOT NULL)`;
 
 function healthCondition(filter: EndpointListFilter): SQL | undefined {
@@ -157,13 +158,13 @@ function healthCondition(filter: EndpointListFilter): SQL | undefined {
 }
 
 function rankCursor(cursor: string | undefined): SQL | undefined {
-  const match = cursor ? /^([01]):(.+)$/.exec(cursor) : null;
+  const match = cursor ? /^([01]):(\d+):(.+)$/.exec(cursor) : null;
   if (!match) return cursor ? sql`false` : undefined;
-  const rank = match[1] === '1';
-  return rank ? or(sql`NOT ${unhealthy}`, and(unhealthy, sql`${endpoints.id} < ${match[2]}`)) : and(sql`NOT ${unhealthy}`, sql`${endpoints.id} < ${match[2]}`);
+  const after = and(sql`(${endpoints.createdAt}, ${endpoints.id}) < (${new Date(Number(match[2]))}, ${match[3]})`);
+  return match[1] === '1' ? or(sql`NOT ${unhealthy}`, and(unhealthy, after)) : and(sql`NOT ${unhealthy}`, after);
 }
 
-/** Endpoints of every kind asked for, unhealthy first, then newest first. */
+/** Endpoints of every kind asked for, unhealthy first, then newest first (whatever their kind). */
 export async function listEndpointsAcross(db: Db, filter: EndpointListFilter, page: PageInput): Promise<Page<EndpointRow>> {
   if (filter.kinds.length === 0 || (filter.health === 'paused' && (filter.pausedIds ?? []).length === 0)) return { data: [], nextCursor: null };
   const rows = await db
@@ -177,13 +178,13 @@ export async function listEndpointsAcross(db: Db, filter: EndpointListFilter, pa
         rankCursor(page.cursor),
       ),
     )
-    .orderBy(desc(unhealthy), desc(endpoints.id))
+    .orderBy(desc(unhealthy), desc(endpoints.createdAt), desc(endpoints.id))
     .limit(page.limit + 1);
   const data = rows.slice(0, page.limit);
   const last = data[data.length - 1];
   return {
     data: data.map(({ unhealthy: _rank, ...row }) => row),
-    nextCursor: rows.length > page.limit && last ? `${last.unhealthy ? 1 : 0}:${last.id}` : null,
+    nextCursor: rows.length > page.limit && last ? `${last.unhealthy ? 1 : 0}:${last.createdAt.getTime()}:${last.id}` : null,
   };
 }
 

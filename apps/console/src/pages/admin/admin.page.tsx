@@ -3,7 +3,6 @@ import { time } from '../../format';
 import { navigate, withQuery, type Location } from '../../router';
 import { useSession } from '../../session';
 import { useLoad } from '../../use-load';
-import { ErrorBox } from '../../ui/error-box';
 import { Empty, Show } from '../../ui/states';
 import { EndpointHealthTable } from '../overview/endpoint-health-table';
 import { loadAdmin } from './admin.data';
@@ -36,19 +35,15 @@ export function AdminPage({ where }: { where: Location }) {
           <>
             <section aria-labelledby="admin-endpoints">
               <h2 id="admin-endpoints">Endpoints</h2>
-              {!endpoints.ok ? (
-                <ErrorBox error={endpoints.error} what="load the endpoints of every workspace" />
-              ) : endpoints.value.data.length === 0 ? (
+              {endpoints.data.length === 0 ? (
                 <Empty>No endpoint{status ? ` is ${status}` : ''}.</Empty>
               ) : (
-                <EndpointHealthTable endpoints={endpoints.value.data} linked={false} showWorkspace />
+                <EndpointHealthTable endpoints={endpoints.data} linked={false} showWorkspace />
               )}
             </section>
             <section aria-labelledby="admin-workspaces">
               <h2 id="admin-workspaces">Workspaces</h2>
-              {!workspaces.ok ? (
-                <ErrorBox error={workspaces.error} what="load the workspaces" />
-              ) : workspaces.value.data.length === 0 ? (
+              {workspaces.data.length === 0 ? (
                 <Empty>No workspaces yet.</Empty>
               ) : (
                 <table class="rows">
@@ -62,7 +57,7 @@ export function AdminPage({ where }: { where: Location }) {
                     </tr>
                   </thead>
                   <tbody>
-                    {workspaces.value.data.map((ws) => (
+                    {workspaces.data.map((ws) => (
                       <tr key={ws.id}>
                         <td data-label="Workspace">{ws.name}</td>
                         <td data-label="Id">

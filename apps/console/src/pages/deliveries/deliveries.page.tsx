@@ -1,4 +1,4 @@
-import type { ReplaySelection } from '@dispatch/client';
+import { REPLAY_SELECTIONS, type ReplaySelection } from '@dispatch/client';
 import { navigate, withQuery, type Location } from '../../router';
 import { useSession } from '../../session';
 import { useLoad } from '../../use-load';
@@ -9,6 +9,8 @@ import { Empty, Show } from '../../ui/states';
 import { FILTER_NAMES, loadDeliveries } from './deliveries.data';
 import { DeliveryFilters } from './delivery-filters';
 
+const asSelection = (status: string | null) => (REPLAY_SELECTIONS as readonly (string | null)[]).includes(status) ? (status as ReplaySelection) : undefined;
+
 /** Every delivery of the workspace, newest first, filtered by the query string. */
 export function DeliveriesPage({ where }: { where: Location }) {
   const { client } = useSession();
@@ -16,7 +18,7 @@ export function DeliveriesPage({ where }: { where: Location }) {
   const [loaded, reload] = useLoad(() => loadDeliveries(client, where.query), [client, search]);
   const filters = Object.fromEntries(FILTER_NAMES.map((name) => [name, where.query.get(name) ?? undefined]));
   const startReplay = async ({ status, since, until, dryRun }: ReplayRequest) => {
-    const answer = await client.deliveries.replay({ body: { ...filters, status: status as ReplaySelection, since, until, dryRun } as never });
+    const answer = await client.deliveries.replay({ body: { ...filters, status, since, until, dryRun } as never });
     return { id: 'id' in answer ? answer.id : null, count: answer.count };
   };
   return (
@@ -40,8 +42,11 @@ export function DeliveriesPage({ where }: { where: Location }) {
           )
         }
       </Show>
+      {/* Filtered on failed or failing deliveries, the replay offers those: a new filter, a new replay panel. */}
       <ReplayPanel
-        target="that match the filters above (with the status and times chosen here)"
+        key={where.query.get('status') ?? ''}
+        selection={asSelection(where.query.get('status'))}
+        target="matching the filters above (with the status and times chosen here)"
         start={startReplay}
         progress={(id) => client.deliveries.replayStatus({ params: { replayId: id } })}
         onFinished={reload}

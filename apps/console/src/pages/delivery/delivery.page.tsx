@@ -1,7 +1,5 @@
-import type { EndpointKind } from '@dispatch/client';
 import { endpointPath, KIND_LABELS } from '../../endpoints';
 import { ago, time } from '../../format';
-import type { Location } from '../../router';
 import { useSession } from '../../session';
 import { useLoad } from '../../use-load';
 import { CodeView } from '../../ui/code-view';
@@ -12,13 +10,12 @@ import { StatusBadge } from '../../ui/status-badge';
 import { AttemptTimeline } from './attempt-timeline';
 import { loadDelivery } from './delivery.data';
 
-export function DeliveryPage({ kind, endpointId, deliveryId, where }: { kind: EndpointKind; endpointId: string; deliveryId: string; where: Location }) {
+export function DeliveryPage({ deliveryId }: { deliveryId: string }) {
   const { client } = useSession();
-  const eventId = where.query.get('event');
-  const [loaded, reload] = useLoad(() => loadDelivery(client, { kind, id: endpointId, linkId: where.query.get('link') }, deliveryId, eventId), [client, kind, endpointId, deliveryId]);
+  const [loaded, reload] = useLoad(() => loadDelivery(client, deliveryId), [client, deliveryId]);
   return (
     <Show loaded={loaded} what="the delivery">
-      {({ ref, calls, endpoint, delivery }) => (
+      {({ endpoint, delivery }) => (
         <>
           <header class="page-head">
             <div>
@@ -34,9 +31,9 @@ export function DeliveryPage({ kind, endpointId, deliveryId, where }: { kind: En
               </button>
               <ConfirmAction
                 label="Redeliver"
-                title={`Redeliver ${delivery.id} to ${endpoint.name ?? endpointId} (${endpoint.url})?`}
+                title={`Redeliver ${delivery.id} to ${endpoint.name ?? endpoint.id} (${endpoint.url})?`}
                 confirmLabel="Redeliver now"
-                run={() => calls.redeliver(delivery.id)}
+                run={() => client.deliveries.redeliver({ params: { deliveryId: delivery.id }, body: {} })}
                 onDone={reload}
               >
                 <p>One new attempt of the same message is queued now: same webhook-id, fresh timestamp and signature. It does not cost the delivery's automatic schedule.</p>
@@ -47,13 +44,17 @@ export function DeliveryPage({ kind, endpointId, deliveryId, where }: { kind: En
             <div>
               <dt>Event</dt>
               <dd>
-                {delivery.eventType} · <Link to={`/events/${delivery.eventId}`}>{delivery.eventId}</Link>
+                {delivery.eventType}
+                <br />
+                <Link to={`/events/${delivery.eventId}`}>
+                  <code class="small">{delivery.eventId}</code>
+                </Link>
               </dd>
             </div>
             <div>
               <dt>Endpoint</dt>
               <dd>
-                <Link to={endpointPath(ref)}>{endpoint.name ?? endpointId}</Link> <span class="small muted">{KIND_LABELS[kind]}</span>
+                <Link to={endpointPath(endpoint.id)}>{endpoint.name ?? endpoint.id}</Link> <span class="small muted">{KIND_LABELS[endpoint.kind]}</span>
                 <br />
                 <span class="url small">{endpoint.url}</span>
               </dd>
@@ -70,13 +71,14 @@ export function DeliveryPage({ kind, endpointId, deliveryId, where }: { kind: En
               <dd>{time(delivery.createdAt)}</dd>
             </div>
           </dl>
-          <section aria-labelledby="payload-title">
-            <h2 id="payload-title">Signed payload</h2>
-            <CodeView text={delivery.payload} label="Payload" note="the exact bytes that were signed" />
-          </section>
+          {/* What the receiver answered comes first: it is what on-call opens a delivery to read. */}
           <section aria-labelledby="attempts-title">
             <h2 id="attempts-title">Attempts</h2>
             <AttemptTimeline attempts={delivery.attempts} />
+          </section>
+          <section aria-labelledby="payload-title">
+            <h2 id="payload-title">Signed payload</h2>
+            <CodeView text={delivery.payload} label="Payload" note="the exact bytes that were signed" />
           </section>
         </>
       )}

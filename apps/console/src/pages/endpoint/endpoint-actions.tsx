@@ -1,13 +1,16 @@
 import type { Delivery } from '@dispatch/client';
 import { useState } from 'preact/hooks';
-import type { EndpointCalls, EndpointView } from '../../endpoints';
+import type { EndpointCalls } from '../../endpoints';
 import { ms } from '../../format';
 import { ConfirmAction } from '../../ui/confirm-action';
 import { SecretReveal } from '../../ui/secret-reveal';
 import { AnswerBadge, StatusBadge } from '../../ui/status-badge';
 
 interface Props {
-  endpoint: EndpointView;
+  /** The event type a test sends (the endpoint's first). */
+  firstEvent: string | undefined;
+  /** Disabled or turned off: it can be enabled. */
+  off: boolean;
   calls: EndpointCalls;
   /** "webhook orders (https://…)": how the dialogs name it. */
   named: string;
@@ -15,10 +18,9 @@ interface Props {
 }
 
 /** Test, enable and rotate-secret, each confirmed first; the test's and the rotation's answers show here. */
-export function EndpointActions({ endpoint, calls, named, onChanged }: Props) {
+export function EndpointActions({ firstEvent = 'its first event type', off, calls, named, onChanged }: Props) {
   const [tested, setTested] = useState<Delivery | null>(null);
   const [rotated, setRotated] = useState<{ secret: string; previousSecretExpiresAt: string | null } | null>(null);
-  const firstEvent = endpoint.events[0] ?? 'its first event type';
   return (
     <section class="panel" aria-labelledby="actions-title">
       <h2 id="actions-title">Actions</h2>
@@ -37,7 +39,7 @@ export function EndpointActions({ endpoint, calls, named, onChanged }: Props) {
             Sends the example payload of {firstEvent}, marked as a test, even if the endpoint is disabled, and waits up to 10 s for the answer. It does not change the endpoint's failure count.
           </p>
         </ConfirmAction>
-        {endpoint.disabledAt || !endpoint.enabled ? (
+        {off ? (
           <ConfirmAction label="Enable" title={`Enable ${named}?`} confirmLabel="Enable" run={calls.enable} onDone={onChanged}>
             <p>New events are queued for it again and its failure count goes back to 0.</p>
           </ConfirmAction>

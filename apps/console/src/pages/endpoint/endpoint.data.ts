@@ -1,19 +1,18 @@
 import type { DispatchClient } from '@dispatch/client';
-import { endpointCalls, endpointView, type EndpointRef } from '../../endpoints';
-import { settle } from '../../use-load';
+import { endpointCalls } from '../../endpoints';
 
 /**
- * The endpoint, its deliveries (filtered by the page's query) and its 24 h stats. The stats are a
- * part of their own: the page still works where the stats route answers an error.
+ * The endpoint (its kind, link and 24 h summary come with it) and its deliveries, filtered by the
+ * page's query; then, by its kind's own routes, what it subscribes to and its stats.
  */
-export async function loadEndpoint(client: DispatchClient, ref: EndpointRef, query: URLSearchParams) {
-  const calls = endpointCalls(client, ref);
+export async function loadEndpoint(client: DispatchClient, endpointId: string, query: URLSearchParams) {
   const status = query.get('status');
   const cursor = query.get('cursor');
-  const [endpoint, deliveries, stats] = await Promise.all([
-    calls.get(),
-    calls.deliveries({ query: { ...(status ? { status: status as never } : {}), ...(cursor ? { cursor } : {}) } }),
-    settle(calls.stats()),
+  const [summary, deliveries] = await Promise.all([
+    client.endpoints.get({ params: { endpointId } }),
+    client.deliveries.list({ query: { targetId: endpointId, ...(status ? { status: status as never } : {}), ...(cursor ? { cursor } : {}) } }),
   ]);
-  return { endpoint: endpointView(endpoint as unknown as Record<string, unknown>), deliveries, stats };
+  const calls = endpointCalls(client, summary);
+  const [details, stats] = await Promise.all([calls.get(), calls.stats()]);
+  return { summary, details, calls, deliveries, stats };
 }

@@ -1,5 +1,5 @@
-import { DELIVERY_VIEW_STATUSES, type EndpointKind } from '@dispatch/client';
-import { endpointCalls, endpointPath, KIND_LABELS, type EndpointRef } from '../../endpoints';
+import { DELIVERY_VIEW_STATUSES } from '@dispatch/client';
+import { endpointPath, KIND_LABELS, subscribedEvents } from '../../endpoints';
 import { time } from '../../format';
 import { navigate, withQuery, type Location } from '../../router';
 import { useSession } from '../../session';
@@ -12,33 +12,32 @@ import { EndpointActions } from './endpoint-actions';
 import { loadEndpoint } from './endpoint.data';
 import { StatsPanel } from './stats-panel';
 
-export function EndpointPage({ kind, id, where }: { kind: EndpointKind; id: string; where: Location }) {
+export function EndpointPage({ id, where }: { id: string; where: Location }) {
   const { client } = useSession();
-  const ref: EndpointRef = { kind, id, linkId: where.query.get('link') };
-  const calls = endpointCalls(client, ref);
   const search = where.query.toString();
-  const [loaded, reload] = useLoad(() => loadEndpoint(client, ref, where.query), [client, kind, id, search]);
-  const path = endpointPath(ref);
-  const filterBy = (status: string) => navigate(withQuery(path.split('?')[0]!, { link: ref.linkId, status }));
+  const [loaded, reload] = useLoad(() => loadEndpoint(client, id, where.query), [client, id, search]);
+  const path = endpointPath(id);
+  const status = where.query.get('status');
   return (
     <Show loaded={loaded} what="the endpoint">
-      {({ endpoint, deliveries, stats }) => {
-        const named = `${endpoint.name ?? id} (${endpoint.url})`;
+      {({ summary, details, calls, deliveries, stats }) => {
+        const named = `${summary.name ?? id} (${summary.url})`;
+        const events = subscribedEvents(details);
         return (
           <>
             <header class="page-head">
               <div>
-                <p class="small muted">{KIND_LABELS[kind]}</p>
-                <h1>{endpoint.name ?? id}</h1>
-                <p class="url">{endpoint.url}</p>
+                <p class="small muted">{KIND_LABELS[summary.kind]}</p>
+                <h1>{summary.name ?? id}</h1>
+                <p class="url">{summary.url}</p>
               </div>
               <button type="button" onClick={reload}>
                 Refresh
               </button>
             </header>
-            {endpoint.disabledAt ? (
+            {summary.disabledAt ? (
               <p class="error" role="status">
-                Disabled since {time(endpoint.disabledAt)}: <strong>{endpoint.disabledReason ?? 'by hand'}</strong>. New events are not queued for it until it is enabled.
+                Disabled since {time(summary.disabledAt)}: <strong>{summary.disabledReason ?? 'by hand'}</strong>. New events are not queued for it until it is enabled.
               </p>
             ) : null}
             <dl class="facts">
@@ -48,19 +47,27 @@ export function EndpointPage({ kind, id, where }: { kind: EndpointKind; id: stri
                   <code>{id}</code>
                 </dd>
               </div>
+              {summary.linkId ? (
+                <div>
+                  <dt>Link</dt>
+                  <dd>
+                    <code>{summary.linkId}</code>
+                  </dd>
+                </div>
+              ) : null}
               <div>
                 <dt>Events</dt>
-                <dd>{endpoint.events.join(', ')}</dd>
+                <dd>{events.join(', ')}</dd>
               </div>
               <div>
                 <dt>Secret</dt>
                 <dd>
-                  <code class="masked-secret">{endpoint.secret}</code>
+                  <code class="masked-secret">{details.secret}</code>
                 </dd>
               </div>
             </dl>
             <StatsPanel stats={stats} />
-            <EndpointActions endpoint={endpoint} calls={calls} named={named} onChanged={reload} />
+            <EndpointActions firstEvent={events[0]} off={Boolean(summary.disabledAt) || !summary.enabled} calls={calls} named={named} onChanged={reload} />
             <ReplayPanel
               target={`to ${named}`}
               start={async (request) => {
@@ -75,7 +82,7 @@ export function EndpointPage({ kind, id, where }: { kind: EndpointKind; id: stri
                 <h2 id="deliveries-title">Deliveries</h2>
                 <label class="inline">
                   Status
-                  <select value={where.query.get('status') ?? ''} onChange={(e) => filterBy(e.currentTarget.value)}>
+                  <select value={status ?? ''} onChange={(e) => navigate(withQuery(path, { status: e.currentTarget.value }))}>
                     <option value="">any</option>
                     {DELIVERY_VIEW_STATUSES.map((s) => (
                       <option key={s}>{s}</option>
@@ -84,11 +91,11 @@ export function EndpointPage({ kind, id, where }: { kind: EndpointKind; id: stri
                 </label>
               </div>
               {deliveries.data.length === 0 ? (
-                <Empty>No deliveries{where.query.get('status') ? ` with status ${where.query.get('status')}` : ''}.</Empty>
+                <Empty>No deliveries{status ? ` with status ${status}` : ''}.</Empty>
               ) : (
-                <DeliveryTable deliveries={deliveries.data} linkId={ref.linkId} showEndpoint={false} caption={`Deliveries to ${named}, newest first`} />
+                <DeliveryTable deliveries={deliveries.data} showEndpoint={false} caption={`Deliveries to ${named}, newest first`} />
               )}
-              <Pager path={path.split('?')[0]!} query={where.query} nextCursor={deliveries.nextCursor} />
+              <Pager path={path} query={where.query} nextCursor={deliveries.nextCursor} />
             </section>
           </>
         );

@@ -1,11 +1,7 @@
 import type { EndpointStats } from '@dispatch/client';
 import { ago, ms, percent } from '../../format';
-import type { Part } from '../../use-load';
-import { ErrorBox } from '../../ui/error-box';
 
-export function StatsPanel({ stats }: { stats: Part<EndpointStats> }) {
-  if (!stats.ok) return <ErrorBox error={stats.error} what="load this endpoint's health" />;
-  const s = stats.value;
+export function StatsPanel({ stats: s }: { stats: EndpointStats }) {
   const items: [string, string][] = [
     [`Success (${s.window})`, `${percent(s.successRate)} of ${s.attempts}`],
     ['Latency p50 / p95 / p99', `${ms(s.latencyMs.p50)} / ${ms(s.latencyMs.p95)} / ${ms(s.latencyMs.p99)}`],

@@ -39,7 +39,7 @@ export function EventPage({ eventId }: { eventId: string }) {
             {event.deliveries.length === 0 ? (
               <Empty>No endpoint was subscribed to {event.type} when it was emitted.</Empty>
             ) : (
-              <DeliveryTable deliveries={event.deliveries} linkId={event.linkId} caption={`Deliveries of ${event.id}`} />
+              <DeliveryTable deliveries={event.deliveries} caption={`Deliveries of ${event.id}`} />
             )}
           </section>
         </>

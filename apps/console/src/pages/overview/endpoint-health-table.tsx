@@ -3,12 +3,6 @@ import { endpointPath, KIND_LABELS } from '../../endpoints';
 import { ago, ms, percent } from '../../format';
 import { Link } from '../../ui/link';
 
-/** Failing first: disabled, then by failing deliveries, then by consecutive failures. */
-export function failingFirst(endpoints: EndpointSummary[]): EndpointSummary[] {
-  const weight = (e: EndpointSummary) => (e.disabledAt ? 1_000_000_000 : 0) + e.stats.failingDeliveries * 1000 + e.consecutiveFailures;
-  return [...endpoints].sort((a, b) => weight(b) - weight(a));
-}
-
 function State({ endpoint }: { endpoint: EndpointSummary }) {
   if (endpoint.disabledAt) return <span class="badge badge-failed">disabled: {endpoint.disabledReason ?? 'by hand'}</span>;
   if (!endpoint.enabled) return <span class="badge">turned off</span>;
@@ -17,7 +11,10 @@ function State({ endpoint }: { endpoint: EndpointSummary }) {
   return <span class="badge badge-succeeded">healthy</span>;
 }
 
-/** Endpoints with their 24 h health; links to each endpoint's page when `linked`. */
+/**
+ * Endpoints with their 24 h health, in the API's order (failing and disabled first, across pages);
+ * links to each endpoint's page when `linked`.
+ */
 export function EndpointHealthTable({ endpoints, linked, showWorkspace }: { endpoints: EndpointSummary[]; linked: boolean; showWorkspace?: boolean }) {
   return (
     <table class="rows">
@@ -34,7 +31,7 @@ export function EndpointHealthTable({ endpoints, linked, showWorkspace }: { endp
         </tr>
       </thead>
       <tbody>
-        {failingFirst(endpoints).map((endpoint) => {
+        {endpoints.map((endpoint) => {
           const name = (
             <>
               <strong>{endpoint.name ?? endpoint.id}</strong> <span class="small muted">{KIND_LABELS[endpoint.kind]}</span>
@@ -44,7 +41,7 @@ export function EndpointHealthTable({ endpoints, linked, showWorkspace }: { endp
           );
           return (
             <tr key={endpoint.id} class="endpoint-row">
-              <td data-label="Endpoint">{linked ? <Link to={endpointPath(endpoint)}>{name}</Link> : name}</td>
+              <td data-label="Endpoint">{linked ? <Link to={endpointPath(endpoint.id)}>{name}</Link> : name}</td>
               {showWorkspace ? (
                 <td data-label="Workspace">
                   <code>{endpoint.workspaceId}</code>
