@@ -3,7 +3,7 @@ import { parseConfig } from '@dispatch/core';
 import type { DestinationStream } from 'pino';
 import { Redis } from 'ioredis';
 import supertest from 'supertest';
-import { apiConfigSchema, buildApiDeps, createApiKey, createApp, createLogger, createWorkspace } from '@dispatch/api/testing';
+import { apiConfigSchema, buildApiDeps, createApiKey, createApp, createLogger, createWorkspace, type ApiTuning } from '@dispatch/api/testing';
 import type { Scope } from '@dispatch/core';
 import { startWorker, workerConfigSchema, type Resolver, type WorkerRuntime } from '@dispatch/worker/testing';
 import { testEncryptionEnv } from './encryption-key.js';
@@ -23,6 +23,8 @@ export interface HarnessOptions {
   resolver?: Resolver;
   /** Where the API's and the worker's log lines go (default: stdout), with the apps' redaction. */
   logDestination?: DestinationStream;
+  /** The API's settings that are not configuration (e.g. the queue hand-off's bounds). */
+  apiTuning?: ApiTuning;
 }
 
 export interface Harness {
@@ -73,7 +75,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.env,
   };
   const logger = createLogger(env.LOG_LEVEL ?? 'silent', options.logDestination);
-  const { deps, close: closeApi } = buildApiDeps(parseConfig(apiConfigSchema, { ...env, ...options.apiEnv }), logger);
+  const { deps, close: closeApi } = buildApiDeps(parseConfig(apiConfigSchema, { ...env, ...options.apiEnv }), logger, options.apiTuning);
   const api = supertest(createApp(deps));
   let worker: WorkerRuntime | undefined;
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -10,11 +10,11 @@ import { KeyUsage } from './http/key-usage.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { TokenBuckets } from './http/token-buckets.js';
 import { createApiObservability } from './metrics/api-observability.js';
-import { AcceptBatcher } from './services/accept-batcher.js';
-import { EndpointPauseCache } from './services/endpoint-pause-cache.js';
-import { enqueueNewDeliveries } from './services/enqueue.js';
-import { FanoutCache } from './services/fanout-cache.js';
-import { QueueHandoff } from './services/queue-handoff.js';
+import { AcceptBatcher } from './ingest/accept-batcher.js';
+import { DeliveryEnqueuer } from './ingest/enqueuer.js';
+import { FanoutCache } from './ingest/fanout-cache.js';
+import { EndpointPauseCache } from './ingest/pause-cache.js';
+import { QueueHandoff, type QueueHandoffLimits } from './ingest/queue-handoff.js';
 
 /**
  * Test sends per API key (POST …/test makes a real request from a worker to any URL): a burst that a
@@ -26,7 +26,14 @@ const TEST_SENDS = { burst: 10, perMinute: 6 };
  * Builds the API's dependencies. Its Redis connections fail fast instead of queueing commands
  * while Redis is away: the API must answer (events are durable in Postgres) rather than hang.
  */
-export function buildApiDeps(config: ApiConfig, logger: Logger) {
+/** Settings tests change that are not configuration (the hand-off's bounds). */
+export interface ApiTuning {
+  queueHandoff?: QueueHandoffLimits;
+  /** How long the fan-out cache keeps a workspace's subscribers (FANOUT_CACHE_MS). */
+  fanoutCacheMs?: number;
+}
+
+export function buildApiDeps(config: ApiConfig, logger: Logger, tuning: ApiTuning = {}) {
   const dbHandle = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'dispatch-api' });
   // One connection for the rate limiter and the producers (queues issue no blocking commands).
   const redis = new Redis({ ...redisConnectionOptions(config.REDIS_URL), maxRetriesPerRequest: 1, enableOfflineQueue: false });
@@ -35,6 +42,16 @@ export function buildApiDeps(config: ApiConfig, logger: Logger) {
   for (const queue of [queues.deliveries, queues.fanout, queues.maintenance]) {
     queue.on('error', (err) => logger.debug({ err }, 'queue connection error'));
   }
+  // Ingest: the enqueuer is built first and handed to the batcher, which calls it once a statement
+  // has committed; the fan-out cache is told when the batcher found its targets stale.
+  const queueHandoff = new QueueHandoff(() => redis.status === 'ready', logger, tuning.queueHandoff);
+  const endpointPauses = new EndpointPauseCache(queues.endpointPauses);
+  const enqueuer = new DeliveryEnqueuer(queues, endpointPauses, queueHandoff);
+  const fanoutCache = new FanoutCache(dbHandle.db, tuning.fanoutCacheMs);
+  const acceptBatcher = new AcceptBatcher(dbHandle.db, enqueuer, {
+    onStaleTargets: (workspaceIds) => workspaceIds.forEach((id) => fanoutCache.forget(id)),
+    onRetargetError: (err) => logger.error({ err: loggableError(err) }, 'could not write the deliveries of endpoints changed since the fan-out cache read them'),
+  });
   const deps: ApiDeps = {
     config,
     db: dbHandle.db,
@@ -42,14 +59,10 @@ export function buildApiDeps(config: ApiConfig, logger: Logger) {
     queues,
     secretBox: new SecretBox(config.encryptionKeys),
     logger,
-    fanoutCache: new FanoutCache(dbHandle.db),
-    // Called only after `deps` exists (when a request is accepted).
-    acceptBatcher: new AcceptBatcher(dbHandle.db, (events) => enqueueNewDeliveries(deps, events), {
-      onStaleTargets: (workspaceIds) => workspaceIds.forEach((id) => deps.fanoutCache.forget(id)),
-      onRetargetError: (err) => logger.error({ err: loggableError(err) }, 'could not write the deliveries of endpoints changed since the fan-out cache read them'),
-    }),
-    endpointPauses: new EndpointPauseCache(queues.endpointPauses),
-    queueHandoff: new QueueHandoff(() => redis.status === 'ready', logger),
+    fanoutCache,
+    acceptBatcher,
+    endpointPauses,
+    queueHandoff,
     rateLimiter: new RateLimiter(redis, { prefix: config.DISPATCH_QUEUE_PREFIX, limit: config.DISPATCH_RATE_LIMIT, logger }),
     apiKeys: new ApiKeyCache(dbHandle.db, logger),
     keyUsage: new KeyUsage(dbHandle.db, logger),

@@ -9,10 +9,10 @@ import type { KeyUsage } from './http/key-usage.js';
 import type { RateLimiter } from './http/rate-limit.js';
 import type { TokenBuckets } from './http/token-buckets.js';
 import type { ApiObservability } from './metrics/api-observability.js';
-import type { AcceptBatcher } from './services/accept-batcher.js';
-import type { EndpointPauseCache } from './services/endpoint-pause-cache.js';
-import type { FanoutCache } from './services/fanout-cache.js';
-import type { QueueHandoff } from './services/queue-handoff.js';
+import type { AcceptBatcher } from './ingest/accept-batcher.js';
+import type { FanoutCache } from './ingest/fanout-cache.js';
+import type { EndpointPauseCache } from './ingest/pause-cache.js';
+import type { QueueHandoff } from './ingest/queue-handoff.js';
 
 /** Everything a service needs, built once at boot and passed explicitly (tests build their own). */
 export interface ApiDeps {
@@ -25,6 +25,7 @@ export interface ApiDeps {
   /** Per-process state of the hot ingest path (caches and batching), one per deps. */
   fanoutCache: FanoutCache;
   acceptBatcher: AcceptBatcher;
+  /** What this process knows of the workers' published pauses (the enqueuer reads it). */
   endpointPauses: EndpointPauseCache;
   /** Every job the API queues goes through it: Redis never holds up an answer for long. */
   queueHandoff: QueueHandoff;

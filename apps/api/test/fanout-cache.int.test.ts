@@ -7,7 +7,6 @@ import supertest from 'supertest';
 import { createApp } from '../src/app.js';
 import { buildApiDeps } from '../src/bootstrap.js';
 import { apiConfigSchema } from '../src/config.js';
-import { FanoutCache } from '../src/services/fanout-cache.js';
 import { startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { Receiver } from '../../../test-support/receiver.js';
 import { example, listDeliveries } from '../../../test-support/api-helpers.js';
@@ -24,8 +23,8 @@ let apiB: ReturnType<typeof supertest>;
 beforeAll(async () => {
   h = await startHarness();
   receiver = await new Receiver().start();
-  b = buildApiDeps(parseConfig(apiConfigSchema, h.env), pino({ level: 'silent' }));
-  b.deps.fanoutCache = new FanoutCache(b.deps.db, 60_000);
+  // B keeps what its cache read for a minute: every emit through B below comes from a stale cache.
+  b = buildApiDeps(parseConfig(apiConfigSchema, h.env), pino({ level: 'silent' }), { fanoutCacheMs: 60_000 });
   apiB = supertest(createApp(b.deps));
 });
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import type { Response } from 'supertest';
-import { QueueHandoff } from '@dispatch/api/testing';
+import type { ApiTuning } from '@dispatch/api/testing';
 import { createWebhook, example } from '../../../test-support/api-helpers.js';
 import { startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { Ledger, miscounted, receipts } from '../../../test-support/ledger.js';
@@ -44,8 +44,8 @@ afterAll(async () => {
   await database?.drop();
 });
 
-async function setUp(path: string) {
-  h = await startHarness({ env: { DATABASE_URL: database.url, REDIS_URL: redis.url, DISPATCH_WORKER_CONCURRENCY: '8' } });
+async function setUp(path: string, apiTuning?: ApiTuning) {
+  h = await startHarness({ env: { DATABASE_URL: database.url, REDIS_URL: redis.url, DISPATCH_WORKER_CONCURRENCY: '8' }, apiTuning });
   ws = await h.newWorkspace();
   receiver.script(path, [{ status: 200 }]);
   return createWebhook(h, ws, { url: receiver.url(path) });
@@ -161,9 +161,8 @@ describe('Redis stalled for 5 s (CLIENT PAUSE ALL)', () => {
 
   it('sends a stalled Redis no more than a bounded number of jobs; the reconciler queues the rest', async () => {
     const PATH = '/pause-bounded';
-    await setUp(PATH);
     const LIMIT = 10;
-    h.deps.queueHandoff = new QueueHandoff(() => h.deps.redis.status === 'ready', h.deps.logger, { answerWaitMs: 100, maxOutstandingJobs: LIMIT });
+    await setUp(PATH, { queueHandoff: { answerWaitMs: 100, maxOutstandingJobs: LIMIT } });
 
     let mostOutstanding = 0;
     const sampler = setInterval(() => (mostOutstanding = Math.max(mostOutstanding, h.deps.queueHandoff.outstandingJobs)), 5);

@@ -5,6 +5,12 @@ import type { Outcome } from './outcome.js';
 export const RETRY_AFTER_CAP_MS = 60 * 60 * 1000;
 const JITTER = 0.2;
 
+/** Attempts a delivery gets from the schedule: the first one, then one per delay. */
+export const scheduledAttempts = (schedule: readonly number[]): number => schedule.length + 1;
+
+/** Attempts its job may still make (BullMQ's `attempts`): what the row allows less what it made. */
+export const attemptsLeft = (row: { maxAttempts: number; attemptCount: number }): number => row.maxAttempts - row.attemptCount;
+
 export function jittered(delayMs: number, random: () => number = Math.random): number {
   return Math.round(delayMs * (1 - JITTER + 2 * JITTER * random()));
 }

@@ -4,7 +4,7 @@ import { findDelivery, listEventDeliveries, type EndpointScope } from '@dispatch
 import type { ApiDeps } from '../deps.js';
 import { deliveryView } from '../views/delivery.view.js';
 import { getEndpoint } from './endpoints.service.js';
-import { acceptEvents } from './events.service.js';
+import { acceptEvents } from '../ingest/accept.js';
 
 const TEST_WAIT_MS = 10_000;
 

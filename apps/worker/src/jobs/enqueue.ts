@@ -1,3 +1,4 @@
+import { attemptsLeft } from '@dispatch/core';
 import type { QueueableDelivery } from '@dispatch/db';
 import type { WorkerDeps } from '../deps.js';
 
@@ -12,7 +13,7 @@ export async function enqueueQueueable(deps: WorkerDeps, rows: readonly Queueabl
         endpointId: row.endpointId,
         workspaceId: row.workspaceId,
         jobId: row.jobId,
-        attemptsLeft: row.maxAttempts - row.attemptCount,
+        attemptsLeft: attemptsLeft(row),
         delayMs: Math.max(0, row.nextAttemptAt.getTime() - Date.now()),
       })),
     );

@@ -1,6 +1,6 @@
 import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { EndpointKind, ReplaySelection } from '@dispatch/core/api';
-import { deliverJobId } from '@dispatch/core';
+import { attemptsLeft, deliverJobId } from '@dispatch/core';
 import type { Db } from '../client.js';
 import { attempts, deliveries } from '../schema/index.js';
 import { deliveriesCreatedWithin } from './created-within.js';
@@ -39,7 +39,7 @@ export async function scheduleRedelivery(
       .update(deliveries)
       .set({ status: 'pending', maxAttempts, jobId, jobTrigger: 'redeliver', nextAttemptAt: sql`now()`, attemptStartedAt: null, replayId: null, updatedAt: sql`now()` })
       .where(eq(deliveries.id, input.deliveryId));
-    return { outcome: 'queued', jobId, previousJobId: row.status === 'pending' ? row.jobId : null, attemptsLeft: maxAttempts - row.attemptCount };
+    return { outcome: 'queued', jobId, previousJobId: row.status === 'pending' ? row.jobId : null, attemptsLeft: attemptsLeft({ maxAttempts, attemptCount: row.attemptCount }) };
   });
 }
 

@@ -14,6 +14,11 @@ export const ANSWER_WAIT_MS = 100;
 export const MAX_OUTSTANDING_JOBS = 10_000;
 const SKIP_LOG_EVERY_MS = 5_000;
 
+export interface QueueHandoffLimits {
+  answerWaitMs: number;
+  maxOutstandingJobs: number;
+}
+
 /**
  * Hands work to Redis (queueing jobs for rows already committed to Postgres) without letting Redis
  * decide when the caller answers: the caller waits at most `answerWaitMs`, the work goes on in the
@@ -29,7 +34,7 @@ export class QueueHandoff {
   constructor(
     private readonly redisReady: () => boolean,
     private readonly logger: Logger,
-    private readonly limits: { answerWaitMs: number; maxOutstandingJobs: number } = { answerWaitMs: ANSWER_WAIT_MS, maxOutstandingJobs: MAX_OUTSTANDING_JOBS },
+    private readonly limits: QueueHandoffLimits = { answerWaitMs: ANSWER_WAIT_MS, maxOutstandingJobs: MAX_OUTSTANDING_JOBS },
   ) {}
 
   /** Jobs sent to Redis that it has not answered yet. */

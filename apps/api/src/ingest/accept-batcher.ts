@@ -40,7 +40,7 @@ export class AcceptBatcher {
 
   constructor(
     private readonly db: Database,
-    private readonly enqueue: (events: readonly EventDeliveries[]) => Promise<void>,
+    private readonly enqueuer: { enqueue(events: readonly EventDeliveries[]): Promise<void> },
     private readonly hooks: {
       /** Told the workspaces whose cached fan-out targets turned out to be out of date. */
       onStaleTargets?: (workspaceIds: readonly string[]) => void;
@@ -105,7 +105,7 @@ export class AcceptBatcher {
     }
     const accepted = batch.flatMap((w, index) => (written[index] ? [{ waiting: w, written: written[index] }] : []));
     // Never throws, and waits for Redis only briefly: a failure to queue is logged there and left to the reconciler.
-    await this.enqueue(
+    await this.enqueuer.enqueue(
       accepted.flatMap(({ waiting, written: byEvent }) =>
         [...byEvent].map(([eventId, deliveries]) => ({
           eventId,
