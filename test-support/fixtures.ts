@@ -25,6 +25,20 @@ async function closeFixture(fixture: Partial<HarnessFixture>): Promise<void> {
   await fixture.receiver?.close();
 }
 
+/**
+ * A harness (with its worker) and a receiver for the file's tests, handed to `assign` once started:
+ * `let h: Harness; let receiver: Receiver; withHarness((f) => ({ h, receiver } = f));`
+ */
+export function withHarness(assign: (fixture: { h: Harness; receiver: Receiver }) => void, options: HarnessOptions = {}): void {
+  const fixture: Partial<HarnessFixture> = {};
+  beforeAll(async () => {
+    fixture.receiver = await new Receiver().start();
+    fixture.h = await startHarness(options);
+    assign({ h: fixture.h, receiver: fixture.receiver });
+  });
+  afterAll(() => closeFixture(fixture));
+}
+
 export function harnessFixture(options: HarnessOptions = {}): HarnessFixture {
   const fixture = {} as HarnessFixture;
   beforeAll(async () => void Object.assign(fixture, await startFixture(options)));

@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { EventType } from '@dispatch/core';
 import { sql } from 'drizzle-orm';
-import { ADMIN_TOKEN, bearer, eventually, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
-import { Receiver } from '../../../test-support/receiver.js';
+import { ADMIN_TOKEN, bearer, eventually, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
+import { withHarness } from '../../../test-support/fixtures.js';
+import type { Receiver } from '../../../test-support/receiver.js';
 import { createWebhook, disableInDb, example, expectBadRequest, expectError, listDeliveries, type WebhookBody } from '../../../test-support/api-helpers.js';
 import { RateLimiter } from '../src/http/rate-limit.js';
 
 let h: Harness;
 let receiver: Receiver;
-
-beforeAll(async () => {
-  h = await startHarness();
-  receiver = await new Receiver().start();
-});
-afterAll(async () => {
-  await h.close();
-  await receiver.close();
-});
+withHarness((fixture) => ({ h, receiver } = fixture));
 
 const post = (ws: TestWorkspace, type: EventType, data: unknown = example(type), idempotencyKey?: string) => {
   const req = h.api.post('/api/events').set(ws.auth);

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { bearer, startHarness, type Harness } from '../../../test-support/harness.js';
-import { Receiver } from '../../../test-support/receiver.js';
+import { expect, it } from '@jest/globals';
+import { bearer, type Harness } from '../../../test-support/harness.js';
+import { withHarness } from '../../../test-support/fixtures.js';
+import type { Receiver } from '../../../test-support/receiver.js';
 import { createWebhook, example, expectError } from '../../../test-support/api-helpers.js';
 
 // Issue 18, item 5b: POST …/test makes a real request from a worker to a URL of the caller's choosing,
@@ -9,14 +10,7 @@ import { createWebhook, example, expectError } from '../../../test-support/api-h
 
 let h: Harness;
 let receiver: Receiver;
-beforeAll(async () => {
-  h = await startHarness();
-  receiver = await new Receiver().start();
-});
-afterAll(async () => {
-  await h.close();
-  await receiver.close();
-});
+withHarness((fixture) => ({ h, receiver } = fixture));
 
 it('limits test sends per API key, on every kind of endpoint; other keys and refused tests are not counted', async () => {
   const ws = await h.newWorkspace();

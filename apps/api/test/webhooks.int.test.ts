@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
-import { bearer, eventually, startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
-import { Receiver } from '../../../test-support/receiver.js';
+import { bearer, eventually, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
+import { withHarness } from '../../../test-support/fixtures.js';
+import type { Receiver } from '../../../test-support/receiver.js';
 import { createWebhook, disableInDb, example, expectBadRequest, expectError, listDeliveries, maskOf, rawJson } from '../../../test-support/api-helpers.js';
 import type { WebhookBody } from '../../../test-support/api-helpers.js';
 
 let h: Harness;
 let receiver: Receiver;
-
-beforeAll(async () => {
-  h = await startHarness();
-  receiver = await new Receiver().start();
-});
-afterAll(async () => {
-  await h.close();
-  await receiver.close();
-});
+withHarness((fixture) => ({ h, receiver } = fixture));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const list = async (ws: TestWorkspace) => (await h.api.get('/api/webhooks-manage').set(ws.auth)).body;
