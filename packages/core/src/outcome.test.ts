@@ -93,8 +93,6 @@ describe('attemptErrorFromCode', () => {
     ['ERR_SSL_WRONG_VERSION_NUMBER', undefined, 'tls_error'],
     ['EPROTO', undefined, 'tls_error'],
     ['ERR_DESTINATION_BLOCKED', undefined, 'destination_blocked'],
-    ['ERR_TOO_MANY_REDIRECTS', undefined, 'too_many_redirects'],
-    [undefined, 'MaxRedirectsError', 'too_many_redirects'],
     ['ECONNRESET', undefined, 'network_error'],
     ['EPIPE', undefined, 'network_error'],
     ['EHOSTUNREACH', undefined, 'network_error'],

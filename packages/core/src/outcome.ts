@@ -1,12 +1,13 @@
 // The one place that decides what an HTTP answer (or the lack of one) means for a delivery.
 
+// The contract also names `too_many_redirects`: redirects are never followed (a 3xx is an answer,
+// recorded with its status), so no attempt can end that way and it is not in this list.
 export const ATTEMPT_ERRORS = [
   'timeout',
   'connection_refused',
   'dns_failure',
   'tls_error',
   'destination_blocked',
-  'too_many_redirects',
   'network_error',
 ] as const;
 export type AttemptError = (typeof ATTEMPT_ERRORS)[number];
@@ -63,7 +64,6 @@ export function attemptErrorFromCode(code: string | undefined, name?: string): A
   if (code === 'ERR_DESTINATION_BLOCKED') return 'destination_blocked';
   if (code === 'ECONNREFUSED') return 'connection_refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA') return 'dns_failure';
-  if (name === 'MaxRedirectsError' || code === 'ERR_TOO_MANY_REDIRECTS') return 'too_many_redirects';
   if (code && TLS_CODE.test(code)) return 'tls_error';
   return 'network_error';
 }
