@@ -114,8 +114,13 @@ describe('worker /metrics after real deliveries', () => {
       expect(s.families()).toContain(family);
     }
     expect(s.matching('dispatch_queue_jobs', { queue: 'deliveries' })).toHaveLength(5);
-    // Every delivery above is finished: nothing is due.
-    expect(s.sum('dispatch_oldest_due_delivery_age_seconds')).toBe(0);
+    // Every delivery above is finished: nothing is due. Scrapes within a second share one snapshot,
+    // which may have been read while the test delivery above was still pending, so a later one decides.
+    const settled = await eventually(async () => {
+      const fresh = await workerMetrics();
+      return fresh.sum('dispatch_oldest_due_delivery_age_seconds') === 0 ? fresh : undefined;
+    }, 3_000, 250);
+    expect(settled.sum('dispatch_oldest_due_delivery_age_seconds')).toBe(0);
     expect(s.text).not.toMatch(/(wh|lwh|obw|dlv|evt|ws)_[0-9A-Z]{26}/);
   });
 });
