@@ -39,7 +39,7 @@ describe('a worker stopped mid-attempt past its claim, then resumed', () => {
     ]);
     await createWebhook(h, ws, { url: receiver.url(PATH) });
     const stalled = spawnWorker();
-    await waitForWorkers(h.redisUrl, h.prefix, 1, stalled);
+    await waitForWorkers(h.env, 1, stalled);
 
     const accepted = await h.api.post('/api/events').set(ws.auth).send({ type: 'lead.created', data: example('lead.created') });
     expect(accepted.status).toBe(202);

@@ -1,0 +1,42 @@
+import { createQueueBackend, queueSchemaName, type QueueBackend } from '@dispatch/queue';
+import pg from 'pg';
+
+// Which queue backend the tests run on: Redis by default, BullMQ's Postgres backend when
+// DISPATCH_TEST_QUEUE_BACKEND=postgres (infra/scripts/test.sh runs a chosen set of suites that way).
+// On Postgres, REDIS_URL points at a port where nothing listens: anything that still reached for
+// Redis would fail the suites.
+
+export const testQueueBackend = (): 'redis' | 'postgres' => (process.env.DISPATCH_TEST_QUEUE_BACKEND === 'postgres' ? 'postgres' : 'redis');
+
+/** A loopback address where no Redis listens (port 1 is reserved and never bound here). */
+export const CLOSED_REDIS_URL = 'redis://127.0.0.1:1';
+
+/** The environment a harness adds for the queue backend under test. */
+export function queueBackendEnv(): Record<string, string> {
+  return testQueueBackend() === 'postgres' ? { DISPATCH_QUEUE_BACKEND: 'postgres', REDIS_URL: CLOSED_REDIS_URL } : {};
+}
+
+type Env = Record<string, string | undefined>;
+
+/** A queue backend as a process started with `env` would build it (for tests that look at the queues). */
+export function queueBackendOf(env: Env): QueueBackend {
+  return createQueueBackend({
+    kind: env.DISPATCH_QUEUE_BACKEND === 'postgres' ? 'postgres' : 'redis',
+    prefix: env.DISPATCH_QUEUE_PREFIX ?? 'dispatch',
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/dispatch',
+    poolSize: 2,
+    applicationName: 'dispatch-test',
+  });
+}
+
+/** Drops the Postgres queue schema of `env`'s prefix (its jobs and pauses). */
+export async function dropQueueSchema(env: Env): Promise<void> {
+  const client = new pg.Client({ connectionString: env.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${queueSchemaName(env.DISPATCH_QUEUE_PREFIX ?? 'dispatch')}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
