@@ -72,6 +72,8 @@ export class PostgresBackend implements QueueBackend {
     // Each BullMQ connection over the pool listens for its errors.
     this.pool.setMaxListeners(0);
     this.pool.on('error', (err) => settings.onConnectionError?.(err));
+    // Started now, so the first jobs do not wait for the schema (a failure is retried on next use).
+    this.migrated().catch((err: Error) => settings.onConnectionError?.(err));
   }
 
   /** Runs BullMQ's migrations and creates the pause table, once per process; a failure is retried on next use. */
