@@ -63,12 +63,18 @@ DISPATCH_ADMIN_TOKEN="$(admin_token)"
 export DISPATCH_ADMIN_TOKEN
 
 ensure_pnpm
+install_started=$SECONDS
 install_deps
+install_seconds=$((SECONDS - install_started))
 # With dependencies installed the apps' own schemas judge every setting, still before the build.
 node_modules/.bin/tsx --conditions=dispatch-source infra/scripts/check-config.ts
 
+services_started=$SECONDS
 ensure_services
+services_seconds=$((SECONDS - services_started))
+build_started=$SECONDS
 build_if_changed
+build_seconds=$((SECONDS - build_started))
 
 log "applying migrations"
 node apps/api/dist/migrate.js
@@ -99,6 +105,7 @@ token_file="${DISPATCH_DATA_DIR#"$DISPATCH_ROOT"/}/admin-token"
 cat <<EOF
 
 Dispatch is up: $base_url  (API pid $api_pid, worker pid $worker_pid; Ctrl-C here or npm stop elsewhere stops everything)
+Started in ${SECONDS} s: install ${install_seconds} s, Postgres/Redis ${services_seconds} s, build ${build_seconds} s
 API reference: $base_url/docs   Console: $base_url/console
 Admin token (Authorization: Bearer ...): $DISPATCH_ADMIN_TOKEN  (kept in $token_file)
 Queue: ${DISPATCH_QUEUE_BACKEND:-redis}   Private destinations (local receivers): $DISPATCH_ALLOW_PRIVATE_DESTINATIONS

@@ -137,7 +137,8 @@ describe('the README quick start, in a fresh clone with nothing installed', () =
     expect(receiver!.output()).not.toContain('SIGNATURE INVALID');
     expect(receiver!.output()).toContain('"type": "lead.created"');
     const verifiedAfter = Date.now() - begun;
-    process.stdout.write(`[quickstart] npm start to a verified delivery: ${(verifiedAfter / 1000).toFixed(1)} s (up after ${(upAfter / 1000).toFixed(1)} s; queue: ${postgresQueue ? 'postgres' : 'redis'})\n`);
+    const phases = /Started in .*/.exec(server!.output())?.[0] ?? '';
+    process.stdout.write(`[quickstart] npm start to a verified delivery: ${(verifiedAfter / 1000).toFixed(1)} s (up after ${(upAfter / 1000).toFixed(1)} s; ${phases}; queue: ${postgresQueue ? 'postgres' : 'redis'})\n`);
 
     receiver!.kill();
     await runToEnd('npm stop', { cwd: checkout, env });
@@ -146,7 +147,7 @@ describe('the README quick start, in a fresh clone with nothing installed', () =
     expect(await reachable(ports.api)).toBe(false);
   }, 900_000);
 
-  it('a second npm start reuses the data and the admin token and skips the build; npm stop stops it again', async () => {
+  it('a second npm start reuses the data and the admin token and skips the build; Ctrl-C stops all it started', async () => {
     const tokenFile = join(checkout, '.data/admin-token');
     const token = readFileSync(tokenFile, 'utf8');
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
@@ -158,8 +159,11 @@ describe('the README quick start, in a fresh clone with nothing installed', () =
     expect(readFileSync(tokenFile, 'utf8')).toBe(token);
     const listed = await runToEnd(`DISPATCH_URL=http://127.0.0.1:${ports.api} DISPATCH_ADMIN_TOKEN=${token} npm run dispatch -- workspaces list`, { cwd: checkout, env });
     expect(listed).toContain('Acme');
-    await runToEnd('npm stop', { cwd: checkout, env });
+    // Ctrl-C in a terminal signals the whole foreground process group.
+    server.kill('SIGINT');
     await server.exited;
     expect(await reachable(ports.postgres)).toBe(false);
+    expect(await reachable(ports.api)).toBe(false);
+    expect(existsSync(join(checkout, '.data/run/start.pid'))).toBe(false);
   }, 600_000);
 });
