@@ -102,7 +102,7 @@ ${body}
 
 export const API_REFERENCE_CSS = `body{margin:0;font:15px/1.5 system-ui,sans-serif;color:#1d2330;display:flex}
 nav{position:sticky;top:0;height:100vh;overflow:auto;width:300px;flex:none;padding:1rem;background:#f4f5f8;font-size:13px;box-sizing:border-box}
-nav ul{list-style:none;padding-left:.8rem;margin:.2rem 0}main{padding:1rem 2rem;max-width:920px;min-width:0}
+nav ul{list-style:none;padding-left:.8rem;margin:.2rem 0}nav a{overflow-wrap:anywhere}main{padding:1rem 2rem;max-width:920px;min-width:0}
 code,pre{font:13px ui-monospace,monospace}pre{background:#f4f5f8;padding:.6rem;overflow:auto;white-space:pre-wrap}
 .op{border-top:1px solid #dde;padding:.5rem 0}.method{display:inline-block;min-width:4.2em;font-size:12px;color:#fff;border-radius:3px;padding:0 .4em;text-align:center;background:#556}
 .method.get{background:#2a7}.method.post{background:#27c}.method.patch{background:#c82}.method.delete{background:#c33}
