@@ -4,6 +4,7 @@ import {
   newId,
   nextStep,
   parseRetryAfter,
+  PRIVATE_DESTINATION_REFUSAL,
   signedHeaders,
   type NextStep,
 } from '@dispatch/core';
@@ -71,6 +72,8 @@ export async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedDeliver
     headers: requestHeaders.sent,
     allowPrivateDestinations: deps.config.DISPATCH_ALLOW_PRIVATE_DESTINATIONS,
   });
+  // The attempt records only the kind; the log says which setting would let it through.
+  if (result.error === 'destination_blocked') deps.logger.warn({ deliveryId: delivery.id, endpointId: delivery.endpointId }, `destination refused: ${PRIVATE_DESTINATION_REFUSAL}`);
   const { step, retryAfterMs } = decide(deps, delivery, attemptNo, result);
   const succeeded = step.status === 'succeeded';
   const record: AttemptRecord = {
