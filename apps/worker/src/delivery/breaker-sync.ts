@@ -1,6 +1,6 @@
 import { loggableError } from '@dispatch/core';
 import { findDueJobIds, type Database } from '@dispatch/db';
-import type { EndpointPauses, Queues } from '@dispatch/queue';
+import { PUBLISHED_HOLD_MIN_MS, type EndpointPauses, type Queues } from '@dispatch/queue';
 import type { Logger } from 'pino';
 import type { EndpointGuard } from './endpoint-guard.js';
 import type { PausePublisher } from './pause-publisher.js';
@@ -69,6 +69,17 @@ export class BreakerSync {
     } finally {
       this.reading = false;
     }
+  }
+
+  /**
+   * This worker's breaker for the endpoint opened: its pause is published at once (not only when a
+   * job is next held back), so the API delays the endpoint's new deliveries and a success elsewhere
+   * has a pause to withdraw.
+   */
+  opened(endpointId: string, until: number): void {
+    this.deps.pausePublisher.offer(endpointId, until);
+    // A pause too short to be published ends by itself sooner than a withdrawal could reach it.
+    if (until - Date.now() >= PUBLISHED_HOLD_MIN_MS) this.known.set(endpointId, until);
   }
 
   /**

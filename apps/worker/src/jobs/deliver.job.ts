@@ -93,6 +93,7 @@ async function operatorAttempt(deps: WorkerDeps, job: Job, deliveryId: string): 
 function afterAttempt(deps: WorkerDeps, delivery: ClaimedDelivery, attempted: Attempted, manual: boolean): void {
   const change = deps.endpointGuard.record(delivery.endpointId, attempted.signal);
   deps.workspaceGuard.record(delivery.workspaceId, attempted.signal.responseTimeMs);
+  if (change?.state === 'open') deps.breakerSync.opened(delivery.endpointId, change.until);
   if (attempted.succeeded) deps.breakerSync.succeeded(delivery.endpointId, { closedHere: change?.state === 'closed', manual });
   logAttempt(deps.logger, delivery, attempted, change);
 }
