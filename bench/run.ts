@@ -50,6 +50,7 @@ const results: Results = {
     profile: config.profile,
     database: config.databaseName,
     queuePrefix: config.queuePrefix,
+    queueBackend: config.queueBackend,
     startedAt: new Date().toISOString(),
   },
   errors: [],
@@ -65,7 +66,7 @@ function cleanup(): Promise<void> {
     await (system ? system.stop() : stopAllChildren()).catch((e: Error) => results.errors.push(`stop: ${e.message}`));
     await stopAllChildren().catch(() => undefined);
     if (databaseCreated) await dropDatabase(config).catch((e: Error) => results.errors.push(`drop database: ${e.message}`));
-    await deleteRedisKeys(config).catch((e: Error) => results.errors.push(`redis cleanup: ${e.message}`));
+    if (config.queueBackend === 'redis') await deleteRedisKeys(config).catch((e: Error) => results.errors.push(`redis cleanup: ${e.message}`));
     await closeCounters();
   })();
   return cleaning;
@@ -135,7 +136,7 @@ async function waitForQuietMachine(): Promise<void> {
 
 async function main(): Promise<void> {
   await waitForQuietMachine();
-  log(`database ${config.databaseName}, prefix ${config.queuePrefix}${config.quick ? ' (quick mode)' : ''}`);
+  log(`database ${config.databaseName}, prefix ${config.queuePrefix}, queue backend ${config.queueBackend}${config.quick ? ' (quick mode)' : ''}`);
   if (!config.fromSource) {
     log('building (pnpm -r build)...');
     execFileSync('pnpm', ['-r', 'build'], { cwd: config.root, stdio: ['ignore', 'ignore', 'inherit'] });

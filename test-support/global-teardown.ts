@@ -8,7 +8,8 @@ import pg from 'pg';
 export default async function globalTeardown(): Promise<void> {
   const name = process.env.DISPATCH_TEST_DATABASE;
   if (!name || !process.env.DATABASE_URL) return;
-  await sweepQueueKeys(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', `${name}_q*`);
+  // On the Postgres queue backend the queues went with the databases dropped below.
+  if (process.env.DISPATCH_TEST_QUEUE_BACKEND !== 'postgres') await sweepQueueKeys(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', `${name}_q*`);
   const url = new URL(process.env.DATABASE_URL);
   url.pathname = '/postgres';
   const admin = new pg.Client({ connectionString: url.toString() });

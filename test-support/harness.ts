@@ -8,6 +8,7 @@ import type { Scope } from '@dispatch/core';
 import { startWorker, workerConfigSchema, type Resolver, type WorkerRuntime } from '@dispatch/worker/testing';
 import { testEncryptionEnv } from './encryption-key.js';
 import { createPrivateDatabase } from './private-database.js';
+import { dropQueueSchema, queueBackendEnv } from './queue-backend.js';
 
 // A whole Dispatch in one test process: the real API (over HTTP via supertest), the real worker,
 // and a database and a BullMQ prefix of this harness's own.
@@ -35,7 +36,14 @@ export interface Harness {
   env: Record<string, string | undefined>;
   redisUrl: string;
   /** What a child process (spawnApp) needs to share this harness's database, queues and encryption keys. */
-  childEnv(): { DATABASE_URL: string; REDIS_URL: string; DISPATCH_QUEUE_PREFIX: string; DISPATCH_ENCRYPTION_KEY: string; DISPATCH_ENCRYPTION_KEYS: string };
+  childEnv(): {
+    DATABASE_URL: string;
+    REDIS_URL: string;
+    DISPATCH_QUEUE_BACKEND: string;
+    DISPATCH_QUEUE_PREFIX: string;
+    DISPATCH_ENCRYPTION_KEY: string;
+    DISPATCH_ENCRYPTION_KEYS: string;
+  };
   newWorkspace(features?: ('integrations')[]): Promise<TestWorkspace>;
   startWorker(): Promise<WorkerRuntime>;
   stopWorker(): Promise<void>;
@@ -71,6 +79,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     DISPATCH_WORKER_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...testEncryptionEnv(),
+    ...queueBackendEnv(),
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...options.env,
   };
@@ -89,6 +98,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     childEnv: () => ({
       DATABASE_URL: env.DATABASE_URL!,
       REDIS_URL: redisUrl,
+      DISPATCH_QUEUE_BACKEND: env.DISPATCH_QUEUE_BACKEND ?? 'redis',
       DISPATCH_QUEUE_PREFIX: prefix,
       DISPATCH_ENCRYPTION_KEY: env.DISPATCH_ENCRYPTION_KEY ?? '',
       DISPATCH_ENCRYPTION_KEYS: env.DISPATCH_ENCRYPTION_KEYS ?? '',
@@ -113,7 +123,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       await worker?.close();
       await closeApi();
-      await deleteQueueKeys(redisUrl, prefix);
+      if (env.DISPATCH_QUEUE_BACKEND === 'postgres') {
+        // A private database goes whole; a test's own keeps everything but this harness's queues.
+        if (!database) await dropQueueSchema(env);
+      } else await deleteQueueKeys(redisUrl, prefix);
       await database?.drop();
     },
   };

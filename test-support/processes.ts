@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Queue } from 'bullmq';
-import { QUEUES, redisConnectionOptions } from '@dispatch/queue';
+import { QUEUES } from '@dispatch/queue';
 import { testEncryptionEnv } from './encryption-key.js';
+import { queueBackendOf } from './queue-backend.js';
 
 // The worker and the API as real child processes, run from source exactly as an operator would run
 // them (`node --import tsx`), so a test can kill -9 or SIGTERM them. Every child is tracked and
@@ -81,9 +81,11 @@ export async function stopAllChildren(): Promise<void> {
   await Promise.all(running.map((app) => app.exited));
 }
 
-/** Waits until `count` deliver workers are connected to the queue under `prefix`. */
-export async function waitForWorkers(redisUrl: string, prefix: string, count: number, app?: ChildApp, timeoutMs = 20_000): Promise<void> {
-  const queue = new Queue(QUEUES.deliveries, { connection: redisConnectionOptions(redisUrl), prefix });
+/** Waits until `count` deliver workers are connected to the queues of `env` (backend, prefix). */
+export async function waitForWorkers(env: Record<string, string | undefined>, count: number, app?: ChildApp, timeoutMs = 20_000): Promise<void> {
+  const prefix = env.DISPATCH_QUEUE_PREFIX;
+  const backend = queueBackendOf(env);
+  const queue = backend.queue(QUEUES.deliveries);
   try {
     const deadline = Date.now() + timeoutMs;
     while ((await queue.getWorkersCount()) < count) {
@@ -93,6 +95,7 @@ export async function waitForWorkers(redisUrl: string, prefix: string, count: nu
     }
   } finally {
     await queue.close();
+    await backend.close();
   }
 }
 

@@ -33,6 +33,11 @@ export const benchConfig = {
   resultsDir: fileURLToPath(new URL('../results', import.meta.url)),
   databaseBaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  /**
+   * BENCH_QUEUE_BACKEND=postgres runs Dispatch on BullMQ's Postgres backend (the children get a
+   * REDIS_URL where nothing listens); `pnpm bench:queues` runs the throughput scenario on both.
+   */
+  queueBackend: process.env.BENCH_QUEUE_BACKEND === 'postgres' ? ('postgres' as const) : ('redis' as const),
   databaseName: `dispatch_bench_${suffix}`,
   queuePrefix: `dispatch_bench_${suffix}`,
   adminToken: `bench-admin-${randomBytes(12).toString('hex')}`,

@@ -32,7 +32,8 @@ export async function snapshot(system: System): Promise<Snapshot> {
   // The preload writes its totals every 250 ms: let the last ones land.
   if (system.config.count) await sleep(300);
   const wal = await system.pg.query<{ bytes: string }>(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS bytes`);
-  return { counts: system.counts(), redisServer: await commandStats(system.config.redisUrl), walLsnBytes: Number(wal.rows[0]?.bytes ?? 0) };
+  const redisServer = system.config.queueBackend === 'redis' ? await commandStats(system.config.redisUrl) : {};
+  return { counts: system.counts(), redisServer, walLsnBytes: Number(wal.rows[0]?.bytes ?? 0) };
 }
 
 function subtract(after: Record<string, number>, before: Record<string, number> | undefined): Record<string, number> {
@@ -114,6 +115,7 @@ export function processGroups(system: System): ProcessGroups {
       return result.rows.map((r) => r.pid);
     },
     redis: async () => {
+      if (system.config.queueBackend !== 'redis') return [];
       redisInfo ??= new Redis(system.config.redisUrl, { maxRetriesPerRequest: 2 });
       const pid = Number(/process_id:(\d+)/.exec(await redisInfo.info('server'))?.[1] ?? 0);
       return pid ? [pid] : [];

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Queue, QueueEvents } from 'bullmq';
+import { QueueEvents } from 'bullmq';
 import pg from 'pg';
-import { QUEUES } from '@dispatch/queue';
+import { createQueueBackend, QUEUES, type AnyQueue, type QueueBackend } from '@dispatch/queue';
 import { databaseUrl, type BenchConfig } from './config.js';
 import { freePort, waitUntil } from './infra.js';
 import { benchFile, describeOutput, spawnNode, stopChild, type Child, ReceiverClient } from './processes.js';
@@ -27,17 +27,28 @@ export class System {
   receiver!: ReceiverClient;
   /** The driver's own connections: counts in Postgres and BullMQ, fan-out job completions. */
   readonly pg: pg.Client;
-  readonly deliveriesQueue: Queue;
-  readonly fanoutEvents: QueueEvents;
+  readonly queueBackend: QueueBackend;
+  readonly deliveriesQueue: AnyQueue;
+  /** Fan-out job completions; Redis backend only (the fan-out scenario needs it). */
+  readonly fanoutEvents: QueueEvents | undefined;
   readonly agent = keepAliveAgent(256);
   readonly countsDir: string;
   readonly profileDir: string;
 
   constructor(readonly config: BenchConfig) {
     this.pg = new pg.Client({ connectionString: databaseUrl(config), application_name: 'dispatch-bench' });
+    this.queueBackend = createQueueBackend({
+      kind: config.queueBackend,
+      prefix: config.queuePrefix,
+      redisUrl: config.redisUrl,
+      databaseUrl: databaseUrl(config),
+      poolSize: 2,
+      applicationName: 'dispatch-bench',
+    });
+    this.deliveriesQueue = this.queueBackend.queue(QUEUES.deliveries);
     const connection = { url: config.redisUrl, maxRetriesPerRequest: null };
-    this.deliveriesQueue = new Queue(QUEUES.deliveries, { connection, prefix: config.queuePrefix });
-    this.fanoutEvents = new QueueEvents(QUEUES.fanout, { connection, prefix: config.queuePrefix, autorun: true });
+    this.fanoutEvents =
+      config.queueBackend === 'redis' ? new QueueEvents(QUEUES.fanout, { connection, prefix: config.queuePrefix, autorun: true }) : undefined;
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     this.countsDir = join(config.resultsDir, 'counts', stamp);
     this.profileDir = join(config.resultsDir, 'profiles', stamp);
@@ -49,7 +60,9 @@ export class System {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATABASE_URL: databaseUrl(this.config),
-      REDIS_URL: this.config.redisUrl,
+      // On the Postgres backend nothing may use Redis: a closed port makes any attempt fail.
+      REDIS_URL: this.config.queueBackend === 'postgres' ? 'redis://127.0.0.1:1' : this.config.redisUrl,
+      DISPATCH_QUEUE_BACKEND: this.config.queueBackend,
       DISPATCH_QUEUE_PREFIX: this.config.queuePrefix,
       DISPATCH_ADMIN_TOKEN: this.config.adminToken,
       DISPATCH_ALLOW_PRIVATE_DESTINATIONS: 'true',
@@ -101,7 +114,7 @@ export class System {
       100,
     );
     await this.addWorker();
-    await this.fanoutEvents.waitUntilReady();
+    await this.fanoutEvents?.waitUntilReady();
   }
 
   /** Starts one more worker process and waits until BullMQ sees it listening. */
@@ -151,7 +164,7 @@ export class System {
   async stop(): Promise<void> {
     await Promise.all([this.api, ...this.workers].filter(Boolean).map((child) => stopChild(child)));
     if (this.receiver) await stopChild(this.receiver.child, 5_000);
-    await Promise.allSettled([this.fanoutEvents.close(), this.deliveriesQueue.close(), this.pg.end()]);
+    await Promise.allSettled([this.fanoutEvents?.close(), this.deliveriesQueue.close().then(() => this.queueBackend.close()), this.pg.end()]);
     this.agent.destroy();
   }
 }

@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { deliverJobId, newId, signedHeaders } from '@dispatch/core';
-import { Queues, QUEUES, redisConnectionOptions, type DeliveryToEnqueue } from '@dispatch/queue';
+import { createQueueBackend, Queues, QUEUES, redisConnectionOptions, type DeliveryToEnqueue } from '@dispatch/queue';
 import { benchConfig as config } from '../lib/config.js';
 import { deleteRedisKeys } from '../lib/infra.js';
 import { ReceiverClient, stopChild } from '../lib/processes.js';
@@ -36,7 +36,10 @@ const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 async function main(): Promise<void> {
   const receiver = await ReceiverClient.start(config.root);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const queues = new Queues(redis, config.queuePrefix);
+  // These probes measure Redis itself (its CPU per job): always the Redis backend.
+  const queues = new Queues(
+    createQueueBackend({ kind: 'redis', prefix: config.queuePrefix, redisUrl: config.redisUrl, databaseUrl: '', poolSize: 1, applicationName: 'dispatch-bench' }),
+  );
   const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
   const send = sendWithGot(dispatchGot());
   const { payloads, secret } = baselinePayloads();
@@ -132,6 +135,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await queues.close();
+    await queues.backend.close();
     redis.disconnect();
     await stopChild(receiver.child);
     await deleteRedisKeys(config);

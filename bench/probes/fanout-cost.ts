@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { deliverJobId, generateSecret, getEventDefinition, newId, SecretBox, serializeEnvelope } from '@dispatch/core';
 import { createDb, findUnattemptedEventDeliveries, insertEventsWithDeliveries, type AcceptedDeliveryRow, type AcceptedEventRow } from '@dispatch/db';
-import { Queues, type DeliveryToEnqueue } from '@dispatch/queue';
+import { createQueueBackend, Queues, type DeliveryToEnqueue } from '@dispatch/queue';
 import { benchConfig as config, databaseUrl } from '../lib/config.js';
 import { BENCH_EVENT_TYPE } from '../lib/dispatch-api.js';
 import { createDatabase, deleteRedisKeys, dropDatabase } from '../lib/infra.js';
@@ -76,7 +76,10 @@ async function main(): Promise<void> {
   await createDatabase(config);
   const { db, pool, close } = createDb(databaseUrl(config), { max: 1 });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const queues = new Queues(redis, config.queuePrefix);
+  // These probes measure Redis itself (its CPU per job): always the Redis backend.
+  const queues = new Queues(
+    createQueueBackend({ kind: 'redis', prefix: config.queuePrefix, redisUrl: config.redisUrl, databaseUrl: '', poolSize: 1, applicationName: 'dispatch-bench' }),
+  );
   try {
     const box = new SecretBox(config.encryptionKey);
     await pool.query(`INSERT INTO workspaces (id, name) VALUES ($1, 'fan-out cost')`, [WORKSPACE]);
@@ -174,6 +177,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await queues.close();
+    await queues.backend.close();
     redis.disconnect();
     await close();
     await dropDatabase(config);

@@ -48,11 +48,12 @@ export async function seedEndpoints(system: System, tenant: Tenant, count: numbe
 }
 
 export async function runFanout(system: System, tenant: Tenant, endpoints: number, path: string): Promise<FanoutFigure> {
-  const { receiver } = system;
+  const { receiver, fanoutEvents } = system;
+  if (!fanoutEvents) throw new Error('the fan-out scenario times fan-out jobs by their Redis events: Redis queue backend only');
   await receiver.reset();
   const completions = new Map<string, number>();
   const onCompleted = ({ jobId }: { jobId: string }) => completions.set(jobId, wallNow());
-  system.fanoutEvents.on('completed', onCompleted);
+  fanoutEvents.on('completed', onCompleted);
   const before = await snapshot(system);
   const meter = await cpuMeter(processGroups(system));
   const startedAt = wallNow();
@@ -102,6 +103,6 @@ export async function runFanout(system: System, tenant: Tenant, endpoints: numbe
       cost: costPerUnit(before, after, endpoints),
     };
   } finally {
-    system.fanoutEvents.off('completed', onCompleted);
+    fanoutEvents.off('completed', onCompleted);
   }
 }

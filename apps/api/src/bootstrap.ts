@@ -1,7 +1,6 @@
-import { Redis } from 'ioredis';
 import { loggableError, SecretBox } from '@dispatch/core';
 import { createDb } from '@dispatch/db';
-import { Queues, redisConnectionOptions } from '@dispatch/queue';
+import { createQueueBackend, Queues } from '@dispatch/queue';
 import type { Logger } from 'pino';
 import type { ApiConfig } from './config.js';
 import type { ApiDeps } from './deps.js';
@@ -35,16 +34,24 @@ export interface ApiTuning {
 
 export function buildApiDeps(config: ApiConfig, logger: Logger, tuning: ApiTuning = {}) {
   const dbHandle = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'dispatch-api' });
-  // One connection for the rate limiter and the producers (queues issue no blocking commands).
-  const redis = new Redis({ ...redisConnectionOptions(config.REDIS_URL), maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
-  const queues = new Queues(redis, config.DISPATCH_QUEUE_PREFIX);
+  // On Redis, one connection for the rate limiter and the producers (queues issue no blocking commands).
+  const queueBackend = createQueueBackend({
+    kind: config.DISPATCH_QUEUE_BACKEND,
+    prefix: config.DISPATCH_QUEUE_PREFIX,
+    redisUrl: config.REDIS_URL,
+    databaseUrl: config.DATABASE_URL,
+    poolSize: config.DISPATCH_QUEUE_POOL_SIZE,
+    applicationName: 'dispatch-api-queue',
+    failFast: true,
+    onConnectionError: (err) => logger.debug({ err }, 'queue backend connection error'),
+  });
+  const queues = new Queues(queueBackend);
   for (const queue of [queues.deliveries, queues.fanout, queues.maintenance]) {
     queue.on('error', (err) => logger.debug({ err }, 'queue connection error'));
   }
   // Ingest: the enqueuer is built first and handed to the batcher, which calls it once a statement
   // has committed; the fan-out cache is told when the batcher found its targets stale.
-  const queueHandoff = new QueueHandoff(() => redis.status === 'ready', logger, tuning.queueHandoff);
+  const queueHandoff = new QueueHandoff(() => queueBackend.isReady(), logger, tuning.queueHandoff);
   const endpointPauses = new EndpointPauseCache(queues.endpointPauses);
   const enqueuer = new DeliveryEnqueuer(queues, endpointPauses, queueHandoff);
   const fanoutCache = new FanoutCache(dbHandle.db, tuning.fanoutCacheMs);
@@ -55,7 +62,6 @@ export function buildApiDeps(config: ApiConfig, logger: Logger, tuning: ApiTunin
   const deps: ApiDeps = {
     config,
     db: dbHandle.db,
-    redis,
     queues,
     secretBox: new SecretBox(config.encryptionKeys),
     logger,
@@ -63,7 +69,7 @@ export function buildApiDeps(config: ApiConfig, logger: Logger, tuning: ApiTunin
     acceptBatcher,
     endpointPauses,
     queueHandoff,
-    rateLimiter: new RateLimiter(redis, { prefix: config.DISPATCH_QUEUE_PREFIX, limit: config.DISPATCH_RATE_LIMIT, logger }),
+    rateLimiter: new RateLimiter(queueBackend.sharedRedis, { prefix: config.DISPATCH_QUEUE_PREFIX, limit: config.DISPATCH_RATE_LIMIT, logger }),
     apiKeys: new ApiKeyCache(dbHandle.db, logger),
     keyUsage: new KeyUsage(dbHandle.db, logger),
     authFailures: new TokenBuckets({ burst: config.DISPATCH_AUTH_FAILURE_LIMIT, perSecond: config.DISPATCH_AUTH_FAILURE_LIMIT / 60 }),
@@ -76,9 +82,9 @@ export function buildApiDeps(config: ApiConfig, logger: Logger, tuning: ApiTunin
     await deps.queueHandoff.settled(2_000);
     deps.apiKeys.close();
     await deps.keyUsage.close();
-    // With Redis away a graceful close can only time out; drop the connection instead.
-    if (redis.status === 'ready') await queues.close().catch(() => {});
-    redis.disconnect();
+    // With the backend away a graceful close can only time out; drop the connection instead.
+    if (queueBackend.isReady()) await queues.close().catch(() => {});
+    await queueBackend.close();
     await dbHandle.close();
     await deps.observability.tracing?.shutdown();
   };

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { Redis } from 'ioredis';
 import type { SecretBox } from '@dispatch/core';
 import type { Database } from '@dispatch/db';
 import type { Queues } from '@dispatch/queue';
@@ -18,7 +17,6 @@ import type { QueueHandoff } from './ingest/queue-handoff.js';
 export interface ApiDeps {
   config: ApiConfig;
   db: Database;
-  redis: Redis;
   queues: Queues;
   secretBox: SecretBox;
   logger: Logger;

@@ -117,8 +117,8 @@ describe('fan-out targets (cached per workspace and type)', () => {
 describe('rate limit', () => {
   it('holds the per-key limit exactly in one process without Redis on the request path, and across processes once they sync', async () => {
     const options = { prefix: h.prefix, limit: 5, logger: h.deps.logger };
-    const a = new RateLimiter(h.deps.redis, options);
-    const b = new RateLimiter(h.deps.redis, options);
+    const a = new RateLimiter(h.deps.queues.backend.sharedRedis, options);
+    const b = new RateLimiter(h.deps.queues.backend.sharedRedis, options);
     // A window an hour ahead, so the test never straddles a second boundary.
     const now = (Math.floor(Date.now() / 1000) + 3600) * 1000;
     const admitted = Array.from({ length: 7 }, () => a.admit('key_test', now));

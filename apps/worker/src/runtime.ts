@@ -1,7 +1,7 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import { attemptAbandonedAfterMs, loggableError, SecretBox } from '@dispatch/core';
 import { createDb } from '@dispatch/db';
-import { QUEUES, Queues, redisConnectionOptions } from '@dispatch/queue';
+import { createQueueBackend, QUEUES, Queues } from '@dispatch/queue';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
 import type { WorkerDeps } from './deps.js';
@@ -35,8 +35,16 @@ export interface WorkerRuntime {
 export async function startWorker(config: WorkerConfig, logger: Logger, options: { lookup?: Resolver } = {}): Promise<WorkerRuntime> {
   const registry = buildRegistry(registrations);
   const dbHandle = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'dispatch-worker', keyedLookupsOnly: true });
-  const connection = redisConnectionOptions(config.REDIS_URL);
-  const queues = new Queues(connection, config.DISPATCH_QUEUE_PREFIX);
+  const queueBackend = createQueueBackend({
+    kind: config.DISPATCH_QUEUE_BACKEND,
+    prefix: config.DISPATCH_QUEUE_PREFIX,
+    redisUrl: config.REDIS_URL,
+    databaseUrl: config.DATABASE_URL,
+    poolSize: config.DISPATCH_QUEUE_POOL_SIZE,
+    applicationName: 'dispatch-worker-queue',
+    onConnectionError: (err) => logger.warn({ err: loggableError(err) }, 'queue backend connection error'),
+  });
+  const queues = new Queues(queueBackend);
   for (const queue of [queues.deliveries, queues.fanout, queues.maintenance]) {
     queue.on('error', (err) => logger.warn({ err: loggableError(err), queue: queue.name }, 'queue connection error'));
   }
@@ -68,6 +76,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
   let workersRunning = () => false;
   const health = await startHealthServer(deps, config.DISPATCH_WORKER_PORT, { workersRunning: () => workersRunning() }).catch(async (error: unknown) => {
     await queues.close();
+    await queueBackend.close();
     await dbHandle.close();
     throw error;
   });
@@ -78,8 +87,6 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     return handler(deps, job, token);
   };
   const common = {
-    connection,
-    prefix: config.DISPATCH_QUEUE_PREFIX,
     // BullMQ renews a live job's lock; the lock must still outlive the slowest attempt so a stalled-job
     // check never hands a slow attempt to a second worker, and the claim guard agrees on the figure.
     lockDuration: attemptStaleMs,
@@ -93,7 +100,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
   };
   const workers = [...registry].map(
     ([queue, handlers]) =>
-      new Worker(queue, processor(handlers), { ...common, concurrency: concurrency[queue] ?? 1, settings: { backoffStrategy } }),
+      queueBackend.worker(queue, processor(handlers), { ...common, concurrency: concurrency[queue] ?? 1, settings: { backoffStrategy } }),
   );
   for (const worker of workers) {
     worker.on('error', (err) => {
@@ -108,7 +115,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
   }
   const assertSchedulers = () => queues.upsertMaintenanceSchedulers({ reconcileMs: config.DISPATCH_RECONCILE_INTERVAL, pruneMs: PRUNE_EVERY_MS });
   await assertSchedulers();
-  // The schedulers live in Redis. If Redis is flushed or restarts empty, the reconciler that rebuilds
+  // The schedulers live in the queue backend. If Redis is flushed or restarts empty, the reconciler that rebuilds
   // the schedule from Postgres would be gone with it, so every worker re-asserts them (an idempotent upsert).
   const schedulerTimer = setInterval(() => {
     assertSchedulers().catch((err) => logger.warn({ err: loggableError(err) }, 'could not re-assert job schedulers'));
@@ -129,6 +136,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
       await health.close();
       await Promise.all(workers.map((w) => w.close()));
       await queues.close();
+      await queueBackend.close();
       await dbHandle.close();
       await deps.observability.tracing?.shutdown();
     },

@@ -52,7 +52,7 @@ describe('graceful shutdown', () => {
     receiver.script(PATH, [{ status: 200, delayMs: 800 }]);
     await createWebhook(h, ws, { url: receiver.url(PATH) });
     const first = spawnWorker();
-    await waitForWorkers(h.redisUrl, h.prefix, 1, first);
+    await waitForWorkers(h.env, 1, first);
     const res = await h.api
       .post('/api/events/batch')
       .set(ws.auth)
@@ -105,7 +105,7 @@ describe('graceful shutdown', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const api = spawnApp('api', { ...h.childEnv(), PORT: String(port) });
-    await Promise.all([waitForHttp(`${base}/healthz`, api), waitForWorkers(h.redisUrl, h.prefix, 1, worker)]);
+    await Promise.all([waitForHttp(`${base}/healthz`, api), waitForWorkers(h.env, 1, worker)]);
 
     const headers = { authorization: `Bearer ${ws.key}`, 'content-type': 'application/json' };
     // Answered before the signal: their keep-alive connections are open and idle when it comes.

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { Queue } from 'bullmq';
-import { QUEUES, redisConnectionOptions } from '@dispatch/queue';
+import { QUEUES } from '@dispatch/queue';
 import { createWebhook, example } from '../../../test-support/api-helpers.js';
 import { eventually } from '../../../test-support/harness.js';
 import { faultFixture, spawnFaultWorker } from '../../../test-support/fixtures.js';
 import { miscounted } from '../../../test-support/ledger.js';
 import { waitForWorkers, type ChildApp } from '../../../test-support/processes.js';
+import { queueBackendOf } from '../../../test-support/queue-backend.js';
 
 // A stalled run and its replacement: a worker process is stopped (SIGSTOP) in the middle of an
 // attempt, for longer than the attempt may take. Its job's lock expires, a second worker's stalled-job
@@ -39,7 +39,7 @@ describe('a worker stopped mid-attempt past its claim, then resumed', () => {
     ]);
     await createWebhook(h, ws, { url: receiver.url(PATH) });
     const stalled = spawnWorker();
-    await waitForWorkers(h.redisUrl, h.prefix, 1, stalled);
+    await waitForWorkers(h.env, 1, stalled);
 
     const accepted = await h.api.post('/api/events').set(ws.auth).send({ type: 'lead.created', data: example('lead.created') });
     expect(accepted.status).toBe(202);
@@ -65,7 +65,8 @@ describe('a worker stopped mid-attempt past its claim, then resumed', () => {
     // Nothing was scheduled by the stopped run: no further request, and no job left for the delivery.
     expect(receiver.on(PATH)).toHaveLength(2);
     expect(stalled.output()).toContain('attempt not recorded: this run no longer owned the delivery');
-    const queue = new Queue(QUEUES.deliveries, { connection: redisConnectionOptions(h.redisUrl), prefix: h.prefix });
+    const backend = queueBackendOf(h.env);
+    const queue = backend.queue(QUEUES.deliveries);
     try {
       await eventually(async () => {
         const counts = await queue.getJobCounts('active', 'wait', 'delayed', 'prioritized');
@@ -73,6 +74,7 @@ describe('a worker stopped mid-attempt past its claim, then resumed', () => {
       }, 5_000);
     } finally {
       await queue.close();
+      await backend.close();
     }
     expect({ stalled: stalled.isRunning(), replacement: replacement.isRunning() }).toEqual({ stalled: true, replacement: true });
     process.stderr.write(`[faults] worker stopped mid-attempt: taken over after ${takenOverMs} ms; only the replacement's attempt recorded\n`);

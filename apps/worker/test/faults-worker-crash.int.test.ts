@@ -37,7 +37,7 @@ describe('worker crash (kill -9) under load', () => {
     await createWebhook(h, ws, { url: receiver.url(PATH) });
 
     const first = spawnWorker();
-    await waitForWorkers(h.redisUrl, h.prefix, 1, first);
+    await waitForWorkers(h.env, 1, first);
     const eventIds: string[] = [];
     for (let sent = 0; sent < EVENTS; sent += 100) {
       const events = Array.from({ length: 100 }, () => ({ type: 'lead.created', data: example('lead.created') }));

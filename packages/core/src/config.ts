@@ -30,6 +30,10 @@ export const sharedConfigFields = {
   /** Postgres connections per process. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(20),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  /** Where the jobs wait: Redis, or BullMQ's Postgres backend in DATABASE_URL (then nothing uses Redis). */
+  DISPATCH_QUEUE_BACKEND: z.enum(['redis', 'postgres']).default('redis'),
+  /** Postgres queue backend: connections per process for queue commands (each queue worker keeps one more). */
+  DISPATCH_QUEUE_POOL_SIZE: z.coerce.number().int().min(1).default(10),
   DISPATCH_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').default('dispatch'),
   DISPATCH_RETRY_SCHEDULE: parsedField('5s,5m,30m,2h,5h,10h,10h', parseRetrySchedule),
   DISPATCH_REQUEST_TIMEOUT: duration('15s'),

@@ -4,3 +4,6 @@ export * from './connection.js';
 export * from './queues.js';
 export * from './endpoint-pauses.js';
 export * from './priorities.js';
+export * from './queue-backend.js';
+export * from './create-queue-backend.js';
+export { queueSchemaName } from './postgres-backend.js';

@@ -1,5 +1,6 @@
-import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { EndpointPauses } from './endpoint-pauses.js';
+import type { JobsOptions } from 'bullmq';
+import type { EndpointPauses } from './endpoint-pauses.js';
+import type { AnyQueue, QueueBackend } from './queue-backend.js';
 import { QUEUES, JOBS } from './names.js';
 import { fanoutJobId, type DeliverJob, type FanoutJob, type ReplayJob } from './jobs.js';
 
@@ -27,16 +28,16 @@ export interface DeliveryToEnqueue {
 }
 
 export class Queues {
-  readonly deliveries: Queue;
-  readonly fanout: Queue;
-  readonly maintenance: Queue;
+  readonly deliveries: AnyQueue;
+  readonly fanout: AnyQueue;
+  readonly maintenance: AnyQueue;
   readonly endpointPauses: EndpointPauses;
 
-  constructor(connection: ConnectionOptions, prefix: string) {
-    this.deliveries = new Queue(QUEUES.deliveries, { connection, prefix });
-    this.fanout = new Queue(QUEUES.fanout, { connection, prefix });
-    this.maintenance = new Queue(QUEUES.maintenance, { connection, prefix });
-    this.endpointPauses = new EndpointPauses(this.deliveries, prefix);
+  constructor(readonly backend: QueueBackend) {
+    this.deliveries = backend.queue(QUEUES.deliveries);
+    this.fanout = backend.queue(QUEUES.fanout);
+    this.maintenance = backend.queue(QUEUES.maintenance);
+    this.endpointPauses = backend.endpointPauses(this.deliveries);
   }
 
   async enqueueDeliveries(items: readonly DeliveryToEnqueue[]): Promise<void> {
@@ -73,7 +74,7 @@ export class Queues {
     });
   }
 
-  private get all(): Queue[] {
+  private get all(): AnyQueue[] {
     return [this.deliveries, this.fanout, this.maintenance];
   }
 
@@ -98,8 +99,8 @@ export class Queues {
   }
 
   /**
-   * Closes the queues, giving up after `timeoutMs` when Redis does not answer. A caller that passed
-   * its own ioredis instance disconnects it afterwards.
+   * Closes the queues, giving up after `timeoutMs` when the backend does not answer. The backend's
+   * shared connections are closed by its owner afterwards (backend.close()).
    */
   async close(timeoutMs = 2_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;

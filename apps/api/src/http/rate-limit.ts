@@ -25,7 +25,7 @@ interface KeyWindow {
  * process's requests are seen up to SYNC_MS late, so a burst hitting several processes at once can
  * pass the limit by what they admit in that interval.
  * If Redis is unreachable every request is counted locally only: accepting events must not depend on
- * the scheduler.
+ * the scheduler. Without Redis (the Postgres queue backend) the limit is per process.
  */
 export class RateLimiter {
   private readonly windows = new Map<string, KeyWindow>();
@@ -35,7 +35,7 @@ export class RateLimiter {
   private failing = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | undefined,
     private readonly options: { prefix: string; limit: number; logger: Logger },
   ) {}
 
@@ -54,7 +54,8 @@ export class RateLimiter {
   }
 
   private scheduleSync(): void {
-    if (this.syncing) return;
+    // Alone, this process's count is the count: the window's own turn resets it.
+    if (this.syncing || !this.redis) return;
     this.timer ??= setTimeout(() => {
       this.syncing = true;
       void this.sync().finally(() => {
@@ -68,6 +69,7 @@ export class RateLimiter {
     this.timer = undefined;
     const current = Math.floor(Date.now() / WINDOW_MS);
     const sent: { state: KeyWindow; window: number; count: number }[] = [];
+    if (!this.redis) return;
     const pipeline = this.redis.pipeline();
     for (const [keyId, state] of this.windows) {
       if (state.window < current - 1) {

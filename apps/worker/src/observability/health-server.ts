@@ -27,12 +27,8 @@ async function check(probe: () => Promise<unknown>): Promise<'ok' | 'down'> {
   }
 }
 
-/** Redis is ready when the queue's connection is up and answers a command. */
-async function redisAnswers(deps: WorkerDeps): Promise<void> {
-  const client = await deps.queues.deliveries.getBackend().client;
-  if (client.status !== 'ready') throw new Error(`redis connection ${client.status}`);
-  await deps.queues.deliveries.getJobCounts('active');
-}
+/** The configured queue backend's check: `redis`, or `queue` when the jobs are in Postgres. */
+const queueCheckName = (deps: WorkerDeps) => (deps.queues.backend.kind === 'redis' ? 'redis' : 'queue');
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
@@ -41,7 +37,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 const error = (code: string, message: string) => ({ error: { code, message, details: [] } });
 
-/** What readiness asks of the process itself, beside Postgres and Redis. */
+/** What readiness asks of the process itself, beside Postgres and the queue backend. */
 export interface WorkerProbes {
   /** The queue workers take jobs (false before they start and once they close). */
   workersRunning(): boolean;
@@ -52,10 +48,14 @@ async function handle(deps: WorkerDeps, probes: WorkerProbes, req: IncomingMessa
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 404, error('not_found', `route ${req.method} ${path} not found`));
   if (path === '/healthz') return send(res, 200, { status: 'ok' });
   if (path === '/readyz') {
-    const [postgres, redis] = await Promise.all([check(() => deps.db.execute(sql`select 1`)), check(() => redisAnswers(deps))]);
+    const [postgres, queue] = await Promise.all([
+      check(() => deps.db.execute(sql`select 1`)),
+      check(() => deps.queues.backend.ping(deps.queues.deliveries)),
+    ]);
     const workers = probes.workersRunning() ? 'ok' : 'down';
-    const ready = postgres === 'ok' && redis === 'ok' && workers === 'ok';
-    return send(res, ready ? 200 : 503, { status: ready ? 'ok' : 'unavailable', checks: { postgres, redis, workers } });
+    const ready = postgres === 'ok' && queue === 'ok' && workers === 'ok';
+    const checks = { postgres, [queueCheckName(deps)]: queue, workers };
+    return send(res, ready ? 200 : 503, { status: ready ? 'ok' : 'unavailable', checks });
   }
   if (path === '/metrics') {
     if (!metricsAuthorized(req.headers.authorization, deps.config.DISPATCH_METRICS_TOKEN)) {
