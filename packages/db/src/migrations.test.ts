@@ -17,6 +17,7 @@ const LANDED: Record<string, string> = {
   '0006_attempts_unique_attempt_no': '2ba02dd802fbdf6f',
   '0007_on_call': '5c851ed13b802009',
   '0008_deliveries_endpoint_statistics': '357a28db660a006a',
+  '0009_deliveries_due_keyset': '7c287d872624493f',
 };
 
 const folder = new URL('../drizzle/', import.meta.url);

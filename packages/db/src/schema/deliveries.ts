@@ -52,9 +52,10 @@ export const deliveries = pgTable(
       .on(t.workspaceId, t.id)
       .where(sql`${t.status} = 'failed' OR (${t.status} = 'pending' AND ${t.attemptCount} > 0)`),
     // No (endpoint_id, created_at) index: a time window is an id range too (queries/created-within.ts).
-    // The reconciler's scan: only pending rows, by when they are due.
-    index('deliveries_due_idx')
-      .on(t.nextAttemptAt)
+    // The reconciler's scan: only pending rows, by when they are due, the id breaking ties so that it
+    // pages on (next_attempt_at, id) from where the last page ended (reconcile.queries.ts).
+    index('deliveries_due_id_idx')
+      .on(t.nextAttemptAt, t.id)
       .where(sql`${t.status} = 'pending'`),
   ],
 );
