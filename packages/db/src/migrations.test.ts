@@ -18,6 +18,7 @@ const LANDED: Record<string, string> = {
   '0007_on_call': '5c851ed13b802009',
   '0008_deliveries_endpoint_statistics': '357a28db660a006a',
   '0009_deliveries_due_keyset': '7c287d872624493f',
+  '0010_attempts_partitioned': '1871f9107240e976',
 };
 
 const folder = new URL('../drizzle/', import.meta.url);
