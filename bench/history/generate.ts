@@ -49,8 +49,8 @@ export async function generateChunk(client: pg.Client, shape: HistoryShape, from
     CREATE TEMP TABLE gen ON COMMIT DROP AS
     SELECT n, ts, pg_temp.b32((extract(epoch FROM ts) * 1000)::bigint, 10) || lpad(pg_temp.b32(n, 12), 16, '0') AS stem,
            pg_temp.b32((extract(epoch FROM ts) * 1000)::bigint + 150, 10) || lpad(pg_temp.b32(n, 12), 16, '0') AS attempt_stem,
-           -- By n / WORKSPACES, so that every workspace and every webhook has its share of each status.
-           CASE WHEN (n / ${WORKSPACES}) % ${overdueEvery} = 0 THEN 'pending' WHEN (n / ${WORKSPACES}) % 100 = 7 THEN 'failed' ELSE 'succeeded' END AS status
+           -- By a hash of n, so that every workspace and every webhook has its share of each status.
+           CASE WHEN abs(hashint8(n)) % ${overdueEvery} = 0 THEN 'pending' WHEN abs(hashint8(n)) % 100 = 7 THEN 'failed' ELSE 'succeeded' END AS status
     FROM generate_series(${from}::bigint, ${to - 1}::bigint) n,
          LATERAL (SELECT to_timestamp((${shape.start} + n * ${step}) / 1000.0) AS ts) t`);
   await client.query(`
