@@ -4,6 +4,7 @@ import { loadavg } from 'node:os';
 import { idBoundsAt } from '@dispatch/core';
 import { createDb, runMigrations } from '@dispatch/db';
 import { Queues, redisConnectionOptions } from '@dispatch/queue';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { ENDPOINTS, generateChunk, historyShape, partitionThePast, seedTenants } from './history/generate.js';
 import { measureReads, type Sample } from './history/reads.js';
@@ -29,6 +30,21 @@ const name = `dispatch_bench_history_${randomBytes(3).toString('hex')}`;
 const url = Object.assign(new URL(base), { pathname: `/${name}` }).toString();
 const prefix = name;
 const log = (message: string) => process.stderr.write(`[history ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+/** Every key under the bench's prefix (the re-added delivery jobs, the queues' meta keys). */
+async function deleteKeys(pattern: string): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
 
 async function admin(statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: Object.assign(new URL(base), { pathname: '/postgres' }).toString() });
@@ -98,8 +114,8 @@ try {
   results.error = (error as Error).stack ?? String(error);
 } finally {
   await client.end().catch(() => undefined);
-  await queues.deliveries.obliterate({ force: true }).catch(() => undefined);
   await queues.close().catch(() => undefined);
+  await deleteKeys(`${prefix}:*`).catch(() => undefined);
   await handle.close();
   if (process.env.BENCH_HISTORY_KEEP !== '1') await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 }
