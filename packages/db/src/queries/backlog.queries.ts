@@ -10,7 +10,7 @@ export interface DeliveryBacklog {
 
 /**
  * Read when metrics are scraped, never per delivery. The oldest due delivery is the first entry of
- * the partial index on pending deliveries (`deliveries_due_idx`); its age is taken on the database's
+ * the partial index on pending deliveries (`deliveries_due_id_idx`); its age is taken on the database's
  * clock, so an app host's clock cannot skew it. Endpoints are few next to deliveries and have no
  * index on `disabled_at`: the count reads them all, so sequential scans are allowed for this one
  * transaction. The worker's pool turns them off (createDb's keyedLookupsOnly), and there the count

@@ -84,25 +84,49 @@ function selectDeliveries(db: Db) {
     .leftJoin(attempts, eq(attempts.id, deliveries.lastAttemptId));
 }
 
+/**
+ * Newest first, the page's rows found on `deliveries` alone and their last attempts joined after the
+ * LIMIT: a join under the LIMIT let the planner join every row of a time window (thousands on a busy
+ * endpoint) before keeping a page of them. Filters that read the last attempt need it joined first.
+ */
+async function pageOfDeliveries(db: Db, where: SQL | undefined, page: PageInput, readsLastAttempt: boolean): Promise<Page<DeliveryRow>> {
+  if (readsLastAttempt) {
+    const rows = await selectDeliveries(db).where(where).orderBy(newestFirst(deliveries.id)).limit(page.limit + 1);
+    return toPage(rows as DeliveryRow[], page.limit);
+  }
+  const found = db
+    .select({ ...deliveryColumns, lastAttemptId: deliveries.lastAttemptId })
+    .from(deliveries)
+    .where(where)
+    .orderBy(newestFirst(deliveries.id))
+    .limit(page.limit + 1)
+    .as('found');
+  const foundColumns = Object.fromEntries(Object.keys(deliveryColumns).map((key) => [key, found[key as keyof typeof deliveryColumns]]));
+  const rows = await db
+    .select({ ...foundColumns, lastAttempt: lastAttemptColumns })
+    .from(found)
+    .leftJoin(attempts, eq(attempts.id, found.lastAttemptId))
+    .orderBy(newestFirst(found.id));
+  return toPage(rows as DeliveryRow[], page.limit);
+}
+
+const readsLastAttempt = (filters: DeliveryFilters & { statusCode?: string | undefined }) =>
+  filters.status === 'failing' || filters.status === 'pending' || filters.statusCode !== undefined;
+
 export async function listEndpointDeliveries(
   db: Db,
   input: { workspaceId: string; endpointId: string; filters: DeliveryFilters; page: PageInput },
 ): Promise<Page<DeliveryRow>> {
   const { filters, page } = input;
-  const rows = await selectDeliveries(db)
-    .where(
-      and(
-        eq(deliveries.workspaceId, input.workspaceId),
-        eq(deliveries.endpointId, input.endpointId),
-        statusCondition(filters.status),
-        filters.eventType ? eq(deliveries.eventType, filters.eventType) : undefined,
-        deliveriesCreatedWithin(filters.since, filters.until),
-        cursorCondition(deliveries.id, page.cursor),
-      ),
-    )
-    .orderBy(newestFirst(deliveries.id))
-    .limit(page.limit + 1);
-  return toPage(rows as DeliveryRow[], page.limit);
+  const where = and(
+    eq(deliveries.workspaceId, input.workspaceId),
+    eq(deliveries.endpointId, input.endpointId),
+    statusCondition(filters.status),
+    filters.eventType ? eq(deliveries.eventType, filters.eventType) : undefined,
+    deliveriesCreatedWithin(filters.since, filters.until),
+    cursorCondition(deliveries.id, page.cursor),
+  );
+  return pageOfDeliveries(db, where, page, readsLastAttempt(filters));
 }
 
 export async function listEventDeliveries(db: Db, input: { workspaceId: string; eventId: string }): Promise<DeliveryRow[]> {
@@ -143,23 +167,18 @@ export async function listWorkspaceDeliveries(
 ): Promise<Page<DeliveryRow>> {
   const { filters, page } = input;
   if (filters.targetKinds.length === 0) return { data: [], nextCursor: null };
-  const rows = await selectDeliveries(db)
-    .where(
-      and(
-        eq(deliveries.workspaceId, input.workspaceId),
-        inArray(deliveries.endpointKind, [...filters.targetKinds]),
-        filters.targetId ? eq(deliveries.endpointId, filters.targetId) : undefined,
-        filters.eventId ? eq(deliveries.eventId, filters.eventId) : undefined,
-        filters.eventType ? eq(deliveries.eventType, filters.eventType) : undefined,
-        statusCondition(filters.status),
-        statusCodeCondition(filters.statusCode),
-        deliveriesCreatedWithin(filters.since, filters.until),
-        cursorCondition(deliveries.id, page.cursor),
-      ),
-    )
-    .orderBy(newestFirst(deliveries.id))
-    .limit(page.limit + 1);
-  return toPage(rows as DeliveryRow[], page.limit);
+  const where = and(
+    eq(deliveries.workspaceId, input.workspaceId),
+    inArray(deliveries.endpointKind, [...filters.targetKinds]),
+    filters.targetId ? eq(deliveries.endpointId, filters.targetId) : undefined,
+    filters.eventId ? eq(deliveries.eventId, filters.eventId) : undefined,
+    filters.eventType ? eq(deliveries.eventType, filters.eventType) : undefined,
+    statusCondition(filters.status),
+    statusCodeCondition(filters.statusCode),
+    deliveriesCreatedWithin(filters.since, filters.until),
+    cursorCondition(deliveries.id, page.cursor),
+  );
+  return pageOfDeliveries(db, where, page, readsLastAttempt(filters));
 }
 
 /** One delivery of the workspace by its id alone, if its endpoint kind is one the caller may read. */

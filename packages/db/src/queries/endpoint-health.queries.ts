@@ -23,6 +23,13 @@ export interface HealthWindow {
   lookbackMs: number;
 }
 
+// Attempts are partitioned by their id's day (schema/deliveries.ts), and a delivery's attempts are
+// reached by delivery_id, which every partition has to be asked for. A delivery made since the
+// lookback was attempted after it, so its attempts' ids are no older either: the bound on a.id leaves
+// the older days' partitions out of the plan. The slack covers a worker whose clock is behind the
+// API's (which made the delivery's id).
+const CLOCK_SLACK_MS = 10 * 60_000;
+
 const STATS_BY_ENDPOINT = `
   SELECT d.endpoint_id,
     count(*) FILTER (WHERE a.attempted_at >= now() - make_interval(secs => $3::float8))::int AS attempts,
@@ -32,7 +39,7 @@ const STATS_BY_ENDPOINT = `
     max(a.attempted_at) FILTER (WHERE a.status_code BETWEEN 200 AND 299) AS last_success_at,
     max(a.attempted_at) FILTER (WHERE a.status_code IS NULL OR a.status_code NOT BETWEEN 200 AND 299) AS last_failure_at
   FROM deliveries d
-  JOIN attempts a ON a.delivery_id = d.id
+  JOIN attempts a ON a.delivery_id = d.id AND a.id >= $4
   WHERE d.endpoint_id = ANY($1::text[]) AND d.id >= $2 AND NOT d.test
   GROUP BY d.endpoint_id`;
 
@@ -42,7 +49,12 @@ export async function attemptStatsByEndpoint(db: Db, endpointIds: readonly strin
   if (endpointIds.length === 0) return stats;
   const result = await clientOf(db).query<Record<string, unknown>>({
     text: STATS_BY_ENDPOINT,
-    values: [[...endpointIds], idBoundsAt('delivery', Date.now() - window.lookbackMs).lowest, window.windowMs / 1000],
+    values: [
+      [...endpointIds],
+      idBoundsAt('delivery', Date.now() - window.lookbackMs).lowest,
+      window.windowMs / 1000,
+      idBoundsAt('attempt', Date.now() - window.lookbackMs - CLOCK_SLACK_MS).lowest,
+    ],
   });
   for (const row of result.rows) {
     const latency = (row.latency as (number | string | null)[] | null) ?? [];

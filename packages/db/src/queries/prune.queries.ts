@@ -5,11 +5,16 @@ import { attempts, deliveries, endpoints, events } from '../schema/index.js';
 // Retention. Each call deletes one bounded batch in its own short statement, so pruning never holds
 // long locks or a long transaction; the caller loops.
 
+// Each batch is taken oldest first, in the order of the index on its time column: without the
+// order, once the rows past the cutoff outnumbered a batch many times over the planner expected a
+// sequential scan to find a batch's worth quickly, and read the table from its start, past the room
+// earlier batches left empty, on every batch (bench/RESULTS.md, "History at scale").
+
 /** Attempts older than the cutoff (found through the attempted_at index). Returns how many went. */
 export async function pruneAttemptsBatch(db: Db, input: { before: Date; batchSize: number }): Promise<number> {
   const result = await db.execute(sql`
     DELETE FROM ${attempts} WHERE id IN (
-      SELECT id FROM ${attempts} WHERE attempted_at < ${input.before.toISOString()} LIMIT ${input.batchSize}
+      SELECT id FROM ${attempts} WHERE attempted_at < ${input.before.toISOString()} ORDER BY attempted_at LIMIT ${input.batchSize}
     )`);
   return result.rowCount ?? 0;
 }
@@ -26,6 +31,7 @@ export async function pruneEventsBatch(db: Db, input: { before: Date; batchSize:
         SELECT e.id FROM ${events} e
         WHERE e.created_at < ${input.before.toISOString()}
           AND NOT EXISTS (SELECT 1 FROM ${deliveries} d WHERE d.event_id = e.id AND d.status = 'pending')
+        ORDER BY e.created_at
         LIMIT ${input.batchSize}
       )
       RETURNING id

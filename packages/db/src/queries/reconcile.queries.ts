@@ -32,19 +32,32 @@ export async function findUnattemptedEventDeliveries(db: Db, eventId: string): P
   return result.rows.map(toQueueable);
 }
 
+/** Where a page of overdue deliveries ended: the next page starts after it, in (due time, id) order. */
+export interface OverdueCursor {
+  nextAttemptAt: Date;
+  id: string;
+}
+
 /**
  * Pending deliveries that should have been attempted more than `staleMs` ago, or whose attempt started
  * and never finished: Redis may have lost their job. Re-adding a job that still exists is a no-op.
+ *
+ * Paged in (next_attempt_at, id) order, which the partial index of pending deliveries holds: a page
+ * reads its rows from where the last one ended. Paged by id alone, each page had to gather and sort
+ * every overdue row (all of them, after Redis lost its jobs) to keep a thousand.
  */
-export async function findOverdueDeliveries(db: Db, input: { staleMs: number; attemptStaleMs: number; limit: number; afterId?: string }): Promise<QueueableDelivery[]> {
+export async function findOverdueDeliveries(
+  db: Db,
+  input: { staleMs: number; attemptStaleMs: number; limit: number; after?: OverdueCursor | undefined },
+): Promise<QueueableDelivery[]> {
   const result = await db.execute<Record<string, unknown>>(sql`
     SELECT id, endpoint_id, workspace_id, job_id, attempt_count, max_attempts, next_attempt_at
     FROM ${deliveries}
     WHERE status = 'pending'
       AND next_attempt_at < now() - make_interval(secs => ${input.staleMs / 1000})
       AND (attempt_started_at IS NULL OR attempt_started_at < now() - make_interval(secs => ${input.attemptStaleMs / 1000}))
-      ${input.afterId ? sql`AND id > ${input.afterId}` : sql``}
-    ORDER BY id
+      ${input.after ? sql`AND (next_attempt_at, id) > (${input.after.nextAttemptAt.toISOString()}::timestamptz, ${input.after.id})` : sql``}
+    ORDER BY next_attempt_at, id
     LIMIT ${input.limit}`);
   return result.rows.map(toQueueable);
 }

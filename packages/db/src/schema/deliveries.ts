@@ -66,9 +66,10 @@ export const deliveries = pgTable(
       .on(t.workspaceId, t.id)
       .where(sql`${t.status} = 'failed' OR (${t.status} = 'pending' AND ${t.attemptCount} > 0)`),
     // No (endpoint_id, created_at) index: a time window is an id range too (queries/created-within.ts).
-    // The reconciler's scan: only pending rows, by when they are due.
-    index('deliveries_due_idx')
-      .on(t.nextAttemptAt)
+    // The reconciler's scan: only pending rows, by when they are due, the id breaking ties so that it
+    // pages on (next_attempt_at, id) from where the last page ended (reconcile.queries.ts).
+    index('deliveries_due_id_idx')
+      .on(t.nextAttemptAt, t.id)
       .where(sql`${t.status} = 'pending'`),
     // The reconciler's scan of operator's attempts asked for: few at any time.
     index('deliveries_manual_queued_idx')
@@ -85,6 +86,10 @@ export interface AttemptTimings {
   total: number;
 }
 
+// Partitioned by ranges of `id`, a day each (migration 0010, attempt-partitions.queries.ts): an id
+// starts with the time it was made, right after the attempt, so this is partitioning by time that
+// keeps `id` the primary key, and a lookup by id (a delivery's last attempt, the attempt feed) reads
+// one partition. Retention drops whole days.
 export const attempts = pgTable(
   'attempts',
   {
@@ -106,9 +111,11 @@ export const attempts = pgTable(
     attemptedAt: timestamp('attempted_at', { withTimezone: true, precision: 3 }).notNull(),
   },
   (t) => [
-    // One row per attempt number: of two runs that both believed they owned an attempt, only one can
-    // record it (the record statement checks the claim first; this is what holds if anything else slips).
-    uniqueIndex('attempts_delivery_attempt_uidx').on(t.deliveryId, t.attemptNo),
+    // A delivery's attempts in order. Not unique: the table is partitioned (below), and a partitioned
+    // table's unique index must hold its partition key. One row per attempt number still holds: only
+    // the run holding the delivery's claim records, the record statement moves the claim on in the
+    // same statement, under the delivery row's lock (attempt-batches.queries.ts).
+    index('attempts_delivery_attempt_idx').on(t.deliveryId, t.attemptNo),
     index('attempts_attempted_at_idx').on(t.attemptedAt),
   ],
 );

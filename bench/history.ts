@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { idBoundsAt } from '@dispatch/core';
+import { createDb, runMigrations } from '@dispatch/db';
+import { Queues, redisConnectionOptions } from '@dispatch/queue';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { ENDPOINTS, generateChunk, historyShape, partitionThePast, seedTenants } from './history/generate.js';
+import { measureReads, type Sample } from './history/reads.js';
+import { measureClaimAndRecord, measureIngest, measurePruneDay, measureReconcile } from './history/writes.js';
+
+// `pnpm bench:history`: Dispatch's history at scale (issue 19). In a database of its own: ingest
+// on the empty database; then a history generated in SQL (BENCH_HISTORY_DELIVERIES deliveries, one
+// attempt each, over 30 days and 10 workspaces, attempts partitioned by day unless
+// BENCH_HISTORY_PARTITIONS=0); then ingest again, the claim and the record, every read the API makes
+// (p50/p99), the reconciler over the overdue deliveries after a Redis loss, and pruning the oldest
+// day. Prints JSON and writes bench/results/history-<n>-<partitioned|single>.json.
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const N = env('BENCH_HISTORY_DELIVERIES', 200_000);
+const PARTITIONED = process.env.BENCH_HISTORY_PARTITIONS !== '0';
+const SAMPLES = env('BENCH_HISTORY_SAMPLES', 200);
+const OVERDUE = env('BENCH_HISTORY_OVERDUE', 100_000);
+const CHUNK = 100_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const name = `dispatch_bench_history_${randomBytes(3).toString('hex')}`;
+const url = Object.assign(new URL(base), { pathname: `/${name}` }).toString();
+const prefix = name;
+const log = (message: string) => process.stderr.write(`[history ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+/** Every key under the bench's prefix (the re-added delivery jobs, the queues' meta keys). */
+async function deleteKeys(pattern: string): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function admin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: Object.assign(new URL(base), { pathname: '/postgres' }).toString() });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+const results: Record<string, unknown> = { deliveries: N, partitioned: PARTITIONED, samples: SAMPLES, database: name, loadAverageAtStart: loadavg() };
+await admin(`CREATE DATABASE "${name}"`);
+// The API's pool size; the worker's keyed-lookups setting does not matter for these statements.
+const handle = createDb(url, { max: 10 });
+const queues = new Queues(redisConnectionOptions(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'), prefix);
+const client = new pg.Client({ connectionString: url });
+try {
+  await runMigrations(handle.db);
+  await client.connect();
+  await seedTenants(client);
+  const shape = historyShape(N, 30, OVERDUE);
+  if (PARTITIONED) results.dailyPartitions = await partitionThePast(client, shape, (ms) => idBoundsAt('attempt', ms).lowest);
+
+  log('ingest on the empty database');
+  await measureIngest(handle.db, 500, 8); // warm-up
+  const emptyIngest = await measureIngest(handle.db, 4_000, 8);
+  results.ingestEmpty = { statement: emptyIngest.statement, eventsPerSecond: emptyIngest.eventsPerSecond };
+  await client.query('TRUNCATE events, deliveries, attempts');
+
+  let started = performance.now();
+  for (let from = 0; from < N; from += CHUNK) {
+    await generateChunk(client, shape, from, Math.min(N, from + CHUNK));
+    log(`generated ${Math.min(N, from + CHUNK)} of ${N}`);
+  }
+  results.generateSeconds = Math.round((performance.now() - started) / 1000);
+  started = performance.now();
+  await client.query('VACUUM (ANALYZE) events, deliveries, attempts');
+  results.vacuumAnalyzeSeconds = Math.round((performance.now() - started) / 1000);
+  const size = await client.query<{ db: string; bytes: string }>(`SELECT pg_size_pretty(pg_database_size(current_database())) AS db, pg_database_size(current_database()) AS bytes`);
+  results.databaseSize = size.rows[0]!.db;
+
+  log('ingest next to the history');
+  await measureIngest(handle.db, 500, 8);
+  const fullIngest = await measureIngest(handle.db, 4_000, 8);
+  results.ingestFull = { statement: fullIngest.statement, eventsPerSecond: fullIngest.eventsPerSecond };
+  results.ingestRatio = Math.round((fullIngest.eventsPerSecond / emptyIngest.eventsPerSecond) * 100) / 100;
+
+  log('claim and record');
+  results.claimAndRecord = await measureClaimAndRecord(handle.db, fullIngest.deliveryIds.slice(0, 2_000));
+
+  log('reads');
+  const drawn = await client.query<Sample>(`
+    SELECT id, workspace_id AS "workspaceId", endpoint_id AS "endpointId", event_id AS "eventId"
+    FROM deliveries TABLESAMPLE BERNOULLI (${Math.min(100, (200_000 / N) * 100)}) LIMIT 5000`);
+  results.reads = await measureReads(handle.db, shape, SAMPLES, drawn.rows);
+  results.endpoints = ENDPOINTS;
+
+  log('reconciler after a Redis loss');
+  results.reconcile = await measureReconcile(handle.db, queues);
+
+  log('prune the oldest day');
+  const before = new Date(Math.floor(shape.start / DAY_MS) * DAY_MS + 2 * DAY_MS);
+  results.pruneDay = { before: before.toISOString(), ...(await measurePruneDay(handle.db, before)) };
+  results.loadAverageAtEnd = loadavg();
+} catch (error) {
+  results.error = (error as Error).stack ?? String(error);
+} finally {
+  await client.end().catch(() => undefined);
+  await queues.close().catch(() => undefined);
+  await deleteKeys(`${prefix}:*`).catch(() => undefined);
+  await handle.close();
+  if (process.env.BENCH_HISTORY_KEEP !== '1') await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+}
+const out = JSON.stringify(results, null, 2);
+process.stdout.write(`${out}\n`);
+mkdirSync(new URL('results/', import.meta.url), { recursive: true });
+writeFileSync(new URL(`results/history-${N}-${PARTITIONED ? 'partitioned' : 'single'}.json`, import.meta.url), out);
+process.exit(results.error ? 1 : 0);
