@@ -1,25 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { idBoundsAt } from '@dispatch/core';
 import { createDb, runMigrations } from '@dispatch/db';
-import { Queues, redisConnectionOptions } from '@dispatch/queue';
+import { createQueueBackend, Queues } from '@dispatch/queue';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { ENDPOINTS, generateChunk, historyShape, partitionThePast, seedTenants } from './history/generate.js';
+import { ENDPOINTS, generateChunk, historyShape, seedTenants } from './history/generate.js';
 import { measureReads, type Sample } from './history/reads.js';
 import { measureClaimAndRecord, measureIngest, measurePruneDay, measureReconcile } from './history/writes.js';
 
 // `pnpm bench:history`: Dispatch's history at scale (issue 19). In a database of its own: ingest
 // on the empty database; then a history generated in SQL (BENCH_HISTORY_DELIVERIES deliveries, one
-// attempt each, over 30 days and 10 workspaces, attempts partitioned by day unless
-// BENCH_HISTORY_PARTITIONS=0); then ingest again, the claim and the record, every read the API makes
+// attempt each, over 30 days and 10 workspaces); then ingest again, the claim and the record, every read the API makes
 // (p50/p99), the reconciler over the overdue deliveries after a Redis loss, and pruning the oldest
-// day. Prints JSON and writes bench/results/history-<n>-<partitioned|single>.json.
+// day. Prints JSON and writes bench/results/history-<n>.json.
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const N = env('BENCH_HISTORY_DELIVERIES', 200_000);
-const PARTITIONED = process.env.BENCH_HISTORY_PARTITIONS !== '0';
 const SAMPLES = env('BENCH_HISTORY_SAMPLES', 200);
 const OVERDUE = env('BENCH_HISTORY_OVERDUE', 100_000);
 const CHUNK = 100_000;
@@ -56,18 +53,19 @@ async function admin(statement: string): Promise<void> {
   }
 }
 
-const results: Record<string, unknown> = { deliveries: N, partitioned: PARTITIONED, samples: SAMPLES, database: name, loadAverageAtStart: loadavg() };
+const results: Record<string, unknown> = { deliveries: N, samples: SAMPLES, database: name, loadAverageAtStart: loadavg() };
 await admin(`CREATE DATABASE "${name}"`);
 // The API's pool size; the worker's keyed-lookups setting does not matter for these statements.
 const handle = createDb(url, { max: 10 });
-const queues = new Queues(redisConnectionOptions(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'), prefix);
+const queues = new Queues(
+  createQueueBackend({ kind: 'redis', prefix, redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', databaseUrl: url, poolSize: 1, applicationName: 'bench-history' }),
+);
 const client = new pg.Client({ connectionString: url });
 try {
   await runMigrations(handle.db);
   await client.connect();
   await seedTenants(client);
   const shape = historyShape(N, 30, OVERDUE);
-  if (PARTITIONED) results.dailyPartitions = await partitionThePast(client, shape, (ms) => idBoundsAt('attempt', ms).lowest);
 
   log('ingest on the empty database');
   await measureIngest(handle.db, 500, 8); // warm-up
@@ -122,5 +120,5 @@ try {
 const out = JSON.stringify(results, null, 2);
 process.stdout.write(`${out}\n`);
 mkdirSync(new URL('results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`results/history-${N}-${PARTITIONED ? 'partitioned' : 'single'}.json`, import.meta.url), out);
+writeFileSync(new URL(`results/history-${N}.json`, import.meta.url), out);
 process.exit(results.error ? 1 : 0);

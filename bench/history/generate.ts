@@ -2,7 +2,7 @@ import type pg from 'pg';
 
 // A history written straight in SQL, as the product would have written it: N events of one delivery
 // each, one attempt each, spread evenly over the last `days` days and over 10 workspaces of 5
-// webhooks each. Ids carry their time (core's id layout), so every list and every partition sees
+// webhooks each. Ids carry their time (core's id layout), so every list sees
 // the history as it would be. One delivery in `overdueEvery` is pending and long overdue (its last
 // attempt a 503): after a Redis loss, the reconciler's work. One in 100 failed.
 
@@ -79,20 +79,4 @@ export async function generateChunk(client: pg.Client, shape: HistoryShape, from
            ts + interval '100 milliseconds'
     FROM gen`);
   await client.query('COMMIT');
-}
-
-/**
- * Replaces the (still empty) partition of every id before tomorrow with one partition per day from
- * the history's first day to today, as a database partitioned all along would have them.
- */
-export async function partitionThePast(client: pg.Client, shape: HistoryShape, floorId: (ms: number) => string): Promise<number> {
-  await client.query(`ALTER TABLE attempts DETACH PARTITION attempts_before_partitioning`);
-  await client.query(`DROP TABLE attempts_before_partitioning`);
-  const tomorrow = Math.floor(Date.now() / DAY_MS) * DAY_MS + DAY_MS;
-  let made = 0;
-  for (let day = Math.floor(shape.start / DAY_MS) * DAY_MS; day < tomorrow; day += DAY_MS, made += 1) {
-    const name = `attempts_p${new Date(day).toISOString().slice(0, 10).replaceAll('-', '')}`;
-    await client.query(`CREATE TABLE "${name}" PARTITION OF attempts FOR VALUES FROM ('${floorId(day)}') TO ('${floorId(day + DAY_MS)}')`);
-  }
-  return made;
 }

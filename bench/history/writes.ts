@@ -1,7 +1,6 @@
 import { attemptsLeft, deliverJobId, newId } from '@dispatch/core';
 import {
   claimDeliveries,
-  dropAttemptPartitionsBefore,
   findOverdueDeliveries,
   insertEventsWithDeliveries,
   pruneAttemptsBatch,
@@ -73,7 +72,7 @@ export async function measureClaimAndRecord(db: Database, due: readonly { id: st
     if (!claimed) throw new Error(`could not claim ${delivery.id}`);
     t = performance.now();
     await recordAttempts(db, [{
-      id: newId('attempt'), deliveryId: claimed.id, jobId: claimed.jobId, claimedAt: claimed.claimedAt, attemptNo: 1, trigger: 'initial',
+      id: newId('attempt'), deliveryId: claimed.id, jobId: claimed.jobId, claimedAt: claimed.claimedAt, trigger: 'initial',
       requestHeaders: { 'content-type': 'application/json' }, statusCode: 200, responseHeaders: {}, responseBody: 'ok', responseBodyTruncated: false,
       responseBodySize: 2, responseTimeMs: 20, timings: null, error: null, attemptedAt: new Date(), status: 'succeeded', retryDelayMs: null, healthyEndpointId: null,
     }]);
@@ -115,13 +114,12 @@ export async function measureReconcile(db: Database, queues: Queues): Promise<Re
   return { requeued, pages: pageMs.length, seconds: (performance.now() - started) / 1000, page: distribution(pageMs), enqueue: distribution(enqueueMs) };
 }
 
-/** Retention of the history's oldest day: its attempt partitions dropped, then the row-by-row prune. */
-export async function measurePruneDay(db: Database, before: Date): Promise<{ seconds: number; partitionsDropped: number; attempts: number; events: number }> {
+/** Retention of the history's oldest day: the prune job's batches of attempts, then of events. */
+export async function measurePruneDay(db: Database, before: Date): Promise<{ seconds: number; attempts: number; events: number }> {
   const started = performance.now();
-  const partitionsDropped = (await dropAttemptPartitionsBefore(db, before)).length;
   let attempts = 0;
   let events = 0;
   for (let n = 5_000; n === 5_000; attempts += n) n = await pruneAttemptsBatch(db, { before, batchSize: 5_000 });
   for (let n = 5_000; n === 5_000; events += n) n = await pruneEventsBatch(db, { before, batchSize: 5_000 });
-  return { seconds: (performance.now() - started) / 1000, partitionsDropped, attempts, events };
+  return { seconds: (performance.now() - started) / 1000, attempts, events };
 }

@@ -61,15 +61,21 @@ describe('recording an attempt', () => {
     expect(await recordAttempts(fx.h.deps.db, [{ ...owned, id: newId('attempt') }])).toEqual([false]);
   });
 
-  // One attempt per (delivery, number) rests on these rules alone: attempts are partitioned, so the
-  // database cannot hold a unique index on the pair (schema/deliveries.ts). A record is written only
-  // under the delivery's current claim, and writing it clears the claim under the row's lock.
   it('of two records of one claim racing in separate transactions, one is written', async () => {
     const delivery = await fx.rows.newDelivery(await fx.rows.newEndpoint());
     const claimed = await fx.rows.claim(delivery);
     const outcomes = await Promise.all([attemptRecord(claimed), attemptRecord(claimed)].map((r) => recordAttempts(fx.h.deps.db, [r])));
     expect(outcomes.flat().sort()).toEqual([false, true]);
     expect(await attemptsOf(delivery.id)).toHaveLength(1);
+  });
+
+  it('keeps one attempt per number: a second row with the same number is refused', async () => {
+    const delivery = await fx.rows.newDelivery(await fx.rows.newEndpoint());
+    expect(await recordAttempts(fx.h.deps.db, [attemptRecord(await fx.rows.claim(delivery))])).toEqual([true]);
+    const duplicate = fx.h.deps.db.execute(sql`
+      INSERT INTO attempts (id, delivery_id, attempt_no, trigger, request_headers, response_time_ms, attempted_at)
+      VALUES (${newId('attempt')}, ${delivery.id}, 1, 'initial', '{}', 1, now())`);
+    await expect(duplicate).rejects.toMatchObject({ cause: { code: '23505' } });
   });
 });
 

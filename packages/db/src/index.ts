@@ -17,7 +17,6 @@ export * from './queries/reconcile.queries.js';
 export * from './queries/manual-attempts.queries.js';
 export * from './queries/replays.queries.js';
 export * from './queries/prune.queries.js';
-export * from './queries/attempt-partitions.queries.js';
 export * from './queries/secrets.queries.js';
 export * from './queries/backlog.queries.js';
 export * from './queries/operator-attempts.queries.js';

@@ -17,6 +17,8 @@ const LANDED: Record<string, string> = {
   '0006_attempts_unique_attempt_no': '2ba02dd802fbdf6f',
   '0007_on_call': '5c851ed13b802009',
   '0008_manual_attempts': '1b38449c92424cbd',
+  '0009_deliveries_due_keyset': '7c287d872624493f',
+  '0010_deliveries_endpoint_statistics': '357a28db660a006a',
 };
 
 const folder = new URL('../drizzle/', import.meta.url);

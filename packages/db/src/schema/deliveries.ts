@@ -86,10 +86,6 @@ export interface AttemptTimings {
   total: number;
 }
 
-// Partitioned by ranges of `id`, a day each (migration 0010, attempt-partitions.queries.ts): an id
-// starts with the time it was made, right after the attempt, so this is partitioning by time that
-// keeps `id` the primary key, and a lookup by id (a delivery's last attempt, the attempt feed) reads
-// one partition. Retention drops whole days.
 export const attempts = pgTable(
   'attempts',
   {
@@ -111,11 +107,9 @@ export const attempts = pgTable(
     attemptedAt: timestamp('attempted_at', { withTimezone: true, precision: 3 }).notNull(),
   },
   (t) => [
-    // A delivery's attempts in order. Not unique: the table is partitioned (below), and a partitioned
-    // table's unique index must hold its partition key. One row per attempt number still holds: only
-    // the run holding the delivery's claim records, the record statement moves the claim on in the
-    // same statement, under the delivery row's lock (attempt-batches.queries.ts).
-    index('attempts_delivery_attempt_idx').on(t.deliveryId, t.attemptNo),
+    // One row per attempt number: of two runs that both believed they owned an attempt, only one can
+    // record it (the record statement checks the claim first; this is what holds if anything else slips).
+    uniqueIndex('attempts_delivery_attempt_uidx').on(t.deliveryId, t.attemptNo),
     index('attempts_attempted_at_idx').on(t.attemptedAt),
   ],
 );
