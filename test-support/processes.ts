@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
-import { QUEUES, redisConnectionOptions } from '@dispatch/queue';
+import { QUEUES, redisConnection, releaseRedisConnection } from '@dispatch/queue';
 import { testEncryptionEnv } from './encryption-key.js';
 
 // The worker and the API as real child processes, run from source exactly as an operator would run
@@ -83,7 +83,8 @@ export async function stopAllChildren(): Promise<void> {
 
 /** Waits until `count` deliver workers are connected to the queue under `prefix`. */
 export async function waitForWorkers(redisUrl: string, prefix: string, count: number, app?: ChildApp, timeoutMs = 20_000): Promise<void> {
-  const queue = new Queue(QUEUES.deliveries, { connection: redisConnectionOptions(redisUrl), prefix });
+  const connection = redisConnection(redisUrl);
+  const queue = new Queue(QUEUES.deliveries, { connection, prefix });
   try {
     const deadline = Date.now() + timeoutMs;
     while ((await queue.getWorkersCount()) < count) {
@@ -93,6 +94,7 @@ export async function waitForWorkers(redisUrl: string, prefix: string, count: nu
     }
   } finally {
     await queue.close();
+    await releaseRedisConnection(connection);
   }
 }
 

@@ -1,7 +1,6 @@
-import { Redis } from 'ioredis';
 import { loggableError, SecretBox } from '@dispatch/core';
 import { createDb } from '@dispatch/db';
-import { Queues, redisConnectionOptions } from '@dispatch/queue';
+import { createRedisClient, Queues } from '@dispatch/queue';
 import type { Logger } from 'pino';
 import type { ApiConfig } from './config.js';
 import type { ApiDeps } from './deps.js';
@@ -36,10 +35,10 @@ export interface ApiTuning {
 export function buildApiDeps(config: ApiConfig, logger: Logger, tuning: ApiTuning = {}) {
   const dbHandle = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'dispatch-api' });
   // One connection for the rate limiter and the producers (queues issue no blocking commands).
-  const redis = new Redis({ ...redisConnectionOptions(config.REDIS_URL), maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
-  const queues = new Queues(redis, config.DISPATCH_QUEUE_PREFIX);
-  for (const queue of [queues.deliveries, queues.fanout, queues.maintenance]) {
+  const queues = new Queues(redis, config.DISPATCH_QUEUE_PREFIX, config.DISPATCH_QUEUE_SHARDS);
+  for (const queue of queues.all) {
     queue.on('error', (err) => logger.debug({ err }, 'queue connection error'));
   }
   // Ingest: the enqueuer is built first and handed to the batcher, which calls it once a statement

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import type { Redis } from 'ioredis';
 import type { SecretBox } from '@dispatch/core';
 import type { Database } from '@dispatch/db';
-import type { Queues } from '@dispatch/queue';
+import type { Queues, RedisClient } from '@dispatch/queue';
 import type { ApiConfig } from './config.js';
 import type { ApiKeyCache } from './http/api-key-cache.js';
 import type { KeyUsage } from './http/key-usage.js';
@@ -18,7 +17,7 @@ import type { QueueHandoff } from './ingest/queue-handoff.js';
 export interface ApiDeps {
   config: ApiConfig;
   db: Database;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   secretBox: SecretBox;
   logger: Logger;

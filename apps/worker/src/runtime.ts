@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { attemptAbandonedAfterMs, loggableError, SecretBox } from '@dispatch/core';
 import { createDb } from '@dispatch/db';
-import { QUEUES, Queues, redisConnectionOptions } from '@dispatch/queue';
+import { deliveryQueueNames, QUEUES, Queues, redisConnection, releaseRedisConnection } from '@dispatch/queue';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
 import type { WorkerDeps } from './deps.js';
@@ -34,9 +34,9 @@ export interface WorkerRuntime {
 export async function startWorker(config: WorkerConfig, logger: Logger, options: { lookup?: Resolver } = {}): Promise<WorkerRuntime> {
   const registry = buildRegistry(registrations);
   const dbHandle = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'dispatch-worker', keyedLookupsOnly: true });
-  const connection = redisConnectionOptions(config.REDIS_URL);
-  const queues = new Queues(connection, config.DISPATCH_QUEUE_PREFIX);
-  for (const queue of [queues.deliveries, queues.fanout, queues.maintenance]) {
+  const connection = redisConnection(config.REDIS_URL);
+  const queues = new Queues(connection, config.DISPATCH_QUEUE_PREFIX, config.DISPATCH_QUEUE_SHARDS);
+  for (const queue of queues.all) {
     queue.on('error', (err) => logger.warn({ err: loggableError(err), queue: queue.name }, 'queue connection error'));
   }
   // How long an attempt may last before it counts as abandoned: the claim guard and BullMQ's job lock agree on it.
@@ -64,6 +64,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
   let workersRunning = () => false;
   const health = await startHealthServer(deps, config.DISPATCH_WORKER_PORT, { workersRunning: () => workersRunning() }).catch(async (error: unknown) => {
     await queues.close();
+    await releaseRedisConnection(connection);
     await dbHandle.close();
     throw error;
   });
@@ -81,15 +82,19 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     lockDuration: attemptStaleMs,
     stalledInterval: STALLED_CHECK_MS,
   };
+  const deliveryShards = deliveryQueueNames(config.DISPATCH_QUEUE_SHARDS);
   const concurrency: Record<string, number> = {
-    [QUEUES.deliveries]: config.DISPATCH_WORKER_CONCURRENCY,
+    // The process's delivery slots are split between the shards, so it never has more requests in
+    // flight than configured (the workspace guard shares out that same number).
+    [QUEUES.deliveries]: Math.ceil(config.DISPATCH_WORKER_CONCURRENCY / deliveryShards.length),
     [QUEUES.fanout]: 2,
     // Reconcile, replay and prune must not wait behind each other.
     [QUEUES.maintenance]: 3,
   };
-  const workers = [...registry].map(
-    ([queue, handlers]) =>
-      new Worker(queue, processor(handlers), { ...common, concurrency: concurrency[queue] ?? 1, settings: { backoffStrategy } }),
+  // Every worker consumes every delivery shard (the registry names the first; the others run the same handlers).
+  const queueNames = (queue: string) => (queue === QUEUES.deliveries ? deliveryShards : [queue]);
+  const workers = [...registry].flatMap(([queue, handlers]) =>
+    queueNames(queue).map((name) => new Worker(name, processor(handlers), { ...common, concurrency: concurrency[queue] ?? 1, settings: { backoffStrategy } })),
   );
   for (const worker of workers) {
     worker.on('error', (err) => {
@@ -123,6 +128,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
       await health.close();
       await Promise.all(workers.map((w) => w.close()));
       await queues.close();
+      await releaseRedisConnection(connection);
       await dbHandle.close();
       await deps.observability.tracing?.shutdown();
     },

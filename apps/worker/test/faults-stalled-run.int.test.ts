@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
-import { QUEUES, redisConnectionOptions } from '@dispatch/queue';
+import { QUEUES, redisConnection } from '@dispatch/queue';
 import { createWebhook, example } from '../../../test-support/api-helpers.js';
 import { eventually } from '../../../test-support/harness.js';
 import { faultFixture, spawnFaultWorker } from '../../../test-support/fixtures.js';
@@ -65,7 +65,7 @@ describe('a worker stopped mid-attempt past its claim, then resumed', () => {
     // Nothing was scheduled by the stopped run: no further request, and no job left for the delivery.
     expect(receiver.on(PATH)).toHaveLength(2);
     expect(stalled.output()).toContain('attempt not recorded: this run no longer owned the delivery');
-    const queue = new Queue(QUEUES.deliveries, { connection: redisConnectionOptions(h.redisUrl), prefix: h.prefix });
+    const queue = new Queue(QUEUES.deliveries, { connection: redisConnection(h.redisUrl), prefix: h.prefix });
     try {
       await eventually(async () => {
         const counts = await queue.getJobCounts('active', 'wait', 'delayed', 'prioritized');

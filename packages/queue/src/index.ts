@@ -4,3 +4,4 @@ export * from './connection.js';
 export * from './queues.js';
 export * from './endpoint-pauses.js';
 export * from './priorities.js';
+export * from './shards.js';

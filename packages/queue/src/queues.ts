@@ -2,6 +2,7 @@ import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { EndpointPauses } from './endpoint-pauses.js';
 import { QUEUES, JOBS } from './names.js';
 import { fanoutJobId, type DeliverJob, type FanoutJob, type ReplayJob } from './jobs.js';
+import { deliveryQueueNames, deliveryShardOf } from './shards.js';
 
 // Completed and failed jobs are dropped: Postgres keeps the history, and a lingering job id would
 // turn the reconciler's re-add into a no-op for a delivery that still needs an attempt.
@@ -25,21 +26,49 @@ export interface DeliveryToEnqueue {
 }
 
 export class Queues {
-  readonly deliveries: Queue;
+  /** One delivery queue per shard (DISPATCH_QUEUE_SHARDS); see shards.ts. */
+  readonly deliveryShards: Queue[];
   readonly fanout: Queue;
   readonly maintenance: Queue;
   readonly endpointPauses: EndpointPauses;
 
-  constructor(connection: ConnectionOptions, prefix: string) {
-    this.deliveries = new Queue(QUEUES.deliveries, { connection, prefix });
+  constructor(connection: ConnectionOptions, prefix: string, shards = 1) {
+    this.deliveryShards = deliveryQueueNames(shards).map((name) => new Queue(name, { connection, prefix }));
     this.fanout = new Queue(QUEUES.fanout, { connection, prefix });
     this.maintenance = new Queue(QUEUES.maintenance, { connection, prefix });
     this.endpointPauses = new EndpointPauses(this.deliveries, prefix);
   }
 
+  /** The first delivery queue (the only one with one shard). */
+  get deliveries(): Queue {
+    return this.deliveryShards[0]!;
+  }
+
+  /** The delivery queue that holds this endpoint's jobs. */
+  deliveriesFor(endpointId: string): Queue {
+    return this.deliveryShards[deliveryShardOf(endpointId, this.deliveryShards.length)]!;
+  }
+
+  /** Every queue, for error listeners, metrics and closing. */
+  get all(): Queue[] {
+    return [...this.deliveryShards, this.fanout, this.maintenance];
+  }
+
+  /** One addBulk per shard: a bulk add is one transaction, which on a cluster must stay in one slot. */
   async enqueueDeliveries(items: readonly DeliveryToEnqueue[]): Promise<void> {
     if (items.length === 0) return;
-    await this.deliveries.addBulk(
+    const byQueue = new Map<Queue, DeliveryToEnqueue[]>();
+    for (const item of items) {
+      const queue = this.deliveriesFor(item.endpointId);
+      const list = byQueue.get(queue);
+      if (list) list.push(item);
+      else byQueue.set(queue, [item]);
+    }
+    await Promise.all([...byQueue].map(([queue, shardItems]) => this.addDeliveries(queue, shardItems)));
+  }
+
+  private async addDeliveries(queue: Queue, items: readonly DeliveryToEnqueue[]): Promise<void> {
+    await queue.addBulk(
       items.map((item) => ({
         name: JOBS.deliver,
         data: {
@@ -68,10 +97,6 @@ export class Queues {
       attempts: 10,
       backoff: { type: 'exponential', delay: 1000 },
     });
-  }
-
-  private get all(): Queue[] {
-    return [this.deliveries, this.fanout, this.maintenance];
   }
 
   /** The replay id is the job id: asking twice for the same replay queues it once. */

@@ -1,5 +1,5 @@
 import { rateLimited } from '@dispatch/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dispatch/queue';
 import type { Logger } from 'pino';
 
 const RETRY_AFTER_SECONDS = 1;
@@ -35,7 +35,7 @@ export class RateLimiter {
   private failing = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: { prefix: string; limit: number; logger: Logger },
   ) {}
 

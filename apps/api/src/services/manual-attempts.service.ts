@@ -34,7 +34,7 @@ export async function redeliver(deps: ApiDeps, scope: EndpointScope, endpointId:
   // The row is pending and due: if Redis does not take the job in time, the reconciler queues it.
   await deps.queueHandoff.handOff(1, async () => {
     // The scheduled retry is dropped; even if removal fails it no longer owns the delivery.
-    if (result.previousJobId) await deps.queues.deliveries.remove(result.previousJobId).catch(() => 0);
+    if (result.previousJobId) await deps.queues.deliveriesFor(endpointId).remove(result.previousJobId).catch(() => 0);
     await deps.queues.enqueueDeliveries([
       { deliveryId, endpointId, workspaceId: scope.workspaceId, jobId: result.jobId, attemptsLeft: result.attemptsLeft, manual: true },
     ]);
