@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { parseConfig } from '@dispatch/core';
 import type { DestinationStream } from 'pino';
-import { Redis } from 'ioredis';
 import supertest from 'supertest';
 import { apiConfigSchema, buildApiDeps, createApiKey, createApp, createLogger, createWorkspace, type ApiTuning } from '@dispatch/api/testing';
 import type { Scope } from '@dispatch/core';
 import { startWorker, workerConfigSchema, type Resolver, type WorkerRuntime } from '@dispatch/worker/testing';
 import { testEncryptionEnv } from './encryption-key.js';
 import { createPrivateDatabase } from './private-database.js';
+import { deleteKeysMatching } from './redis-keys.js';
 
 // A whole Dispatch in one test process: the real API (over HTTP via supertest), the real worker,
 // and a database and a BullMQ prefix of this harness's own.
@@ -35,7 +35,14 @@ export interface Harness {
   env: Record<string, string | undefined>;
   redisUrl: string;
   /** What a child process (spawnApp) needs to share this harness's database, queues and encryption keys. */
-  childEnv(): { DATABASE_URL: string; REDIS_URL: string; DISPATCH_QUEUE_PREFIX: string; DISPATCH_ENCRYPTION_KEY: string; DISPATCH_ENCRYPTION_KEYS: string };
+  childEnv(): {
+    DATABASE_URL: string;
+    REDIS_URL: string;
+    DISPATCH_QUEUE_PREFIX: string;
+    DISPATCH_QUEUE_SHARDS: string;
+    DISPATCH_ENCRYPTION_KEY: string;
+    DISPATCH_ENCRYPTION_KEYS: string;
+  };
   newWorkspace(features?: ('integrations')[]): Promise<TestWorkspace>;
   startWorker(): Promise<WorkerRuntime>;
   stopWorker(): Promise<void>;
@@ -90,6 +97,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       DATABASE_URL: env.DATABASE_URL!,
       REDIS_URL: redisUrl,
       DISPATCH_QUEUE_PREFIX: prefix,
+      DISPATCH_QUEUE_SHARDS: env.DISPATCH_QUEUE_SHARDS ?? '1',
       DISPATCH_ENCRYPTION_KEY: env.DISPATCH_ENCRYPTION_KEY ?? '',
       DISPATCH_ENCRYPTION_KEYS: env.DISPATCH_ENCRYPTION_KEYS ?? '',
     }),
@@ -113,27 +121,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       await worker?.close();
       await closeApi();
-      await deleteQueueKeys(redisUrl, prefix);
+      await deleteKeysMatching(redisUrl, `${prefix}:*`);
       await database?.drop();
     },
   };
   if (options.worker !== false) await harness.startWorker();
   return harness;
-}
-
-/** Removes this harness's BullMQ keys (and nothing else) from the shared Redis. */
-async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });

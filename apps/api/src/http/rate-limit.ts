@@ -75,7 +75,9 @@ export class RateLimiter {
         continue;
       }
       if (state.unsynced === 0) continue;
-      const counterKey = `${this.options.prefix}:ratelimit:{${keyId}}:${state.window}`;
+      // One hash tag for every counter: the sync is one pipeline, which a Redis Cluster serves only
+      // when all its keys live on one node (counters tagged per key would spread over masters).
+      const counterKey = `${this.options.prefix}:{ratelimit}:${keyId}:${state.window}`;
       pipeline.incrby(counterKey, state.unsynced).pexpire(counterKey, 2 * WINDOW_MS);
       sent.push({ state, window: state.window, count: state.unsynced });
       state.unsynced = 0;
