@@ -10,7 +10,6 @@ const common = {
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
   },
-  testTimeout: 30000,
 };
 
 // Suites that run a second time against a real Redis Cluster (3 masters + 3 replicas started for
@@ -28,6 +27,8 @@ if (!canRunCluster) {
 }
 
 export default {
+  // Global only: inside a project jest ignores it (hooks would get its 5 s default).
+  testTimeout: 30000,
   maxWorkers: 2,
   projects: [
     {

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deliveryQueueName, deliveryShardOf } from '@dispatch/queue';
 import { createWebhook, example } from '../../../test-support/api-helpers.js';
+import { spawnFaultWorker } from '../../../test-support/fixtures.js';
 import { startHarness, type Harness } from '../../../test-support/harness.js';
 import { Ledger, miscounted, receipts } from '../../../test-support/ledger.js';
+import { stopAllChildren, waitForWorkers } from '../../../test-support/processes.js';
 import { createPrivateDatabase, type PrivateDatabase } from '../../../test-support/private-database.js';
 import { Receiver } from '../../../test-support/receiver.js';
 import { RedisClusterUnderTest, redisServerAvailable } from '../../../test-support/redis-cluster.js';
@@ -10,7 +12,9 @@ import { RedisClusterUnderTest, redisServerAvailable } from '../../../test-suppo
 // A Redis Cluster master killed (SIGKILL) mid-load, on a cluster of the test's own (3 masters +
 // 3 replicas): its replica takes over, and every accepted event still reaches every endpoint, none
 // pending, each attempt counted once; a message sent twice carries the same webhook-id. Delivery
-// queues are sharded three ways, so the killed master held some shards and not others.
+// queues are sharded three ways, so the killed master held some shards and not others. The worker
+// is a child process: its shutdown after the failover is not what this test judges (see the report
+// of issue 19: a BullMQ worker's close may wait for good there), and it must not hold up the run.
 
 const EVENTS = 150;
 const BATCH = 50;
@@ -36,6 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
+    await stopAllChildren();
     await h?.close();
   } finally {
     await cluster?.stop();
@@ -43,19 +48,13 @@ afterAll(async () => {
     await ledger?.close();
     await database?.drop();
   }
-});
+}, 60_000);
 
 describeCluster('Redis Cluster master killed', () => {
   it('kill -9 of the master holding a delivery shard mid-load: the replica takes over, nothing is lost', async () => {
-    h = await startHarness({
-      env: {
-        DATABASE_URL: database.url,
-        REDIS_URL: cluster.url,
-        DISPATCH_QUEUE_SHARDS: '3',
-        DISPATCH_WORKER_CONCURRENCY: '12',
-        DISPATCH_RETRY_SCHEDULE: '300ms,300ms,300ms',
-      },
-    });
+    h = await startHarness({ worker: false, env: { DATABASE_URL: database.url, REDIS_URL: cluster.url, DISPATCH_QUEUE_SHARDS: '3' } });
+    const worker = spawnFaultWorker(h, { DISPATCH_WORKER_CONCURRENCY: '12', DISPATCH_RECONCILE_GRACE: '1s' });
+    await waitForWorkers(h.redisUrl, h.prefix, 1, worker);
     const ws = await h.newWorkspace();
     // Endpoints until each of the three shards has one.
     const paths: string[] = [];

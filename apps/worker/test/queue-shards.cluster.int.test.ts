@@ -3,6 +3,7 @@ import { deliveryShardOf } from '@dispatch/queue';
 import { createWebhook, example } from '../../../test-support/api-helpers.js';
 import { startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
 import { Ledger, miscounted, receipts } from '../../../test-support/ledger.js';
+import { Scrape } from '../../../test-support/metrics-text.js';
 import { Receiver } from '../../../test-support/receiver.js';
 
 // DISPATCH_QUEUE_SHARDS changed between restarts, on the run's Redis Cluster: deliveries queued
@@ -96,9 +97,13 @@ describe('changing DISPATCH_QUEUE_SHARDS loses nothing', () => {
     const ws = await three.newWorkspace();
     const paths = await endpointsOnEveryShard(three, ws, 'shrink');
     const eventIds = await emit(three, ws);
-    const [, second, third] = await waiting(three);
+    const [first, second, third] = await waiting(three);
     expect(second).toBeGreaterThan(0);
     expect(third).toBeGreaterThan(0);
+    // The queue gauge labels each shard (without its hash-tag braces).
+    const metrics = new Scrape((await three.api.get('/metrics').expect(200)).text);
+    const gauge = (queue: string) => metrics.sum('dispatch_queue_jobs', { queue, state: 'waiting' });
+    expect([gauge('deliveries'), gauge('deliveries-1'), gauge('deliveries-2')]).toEqual([first, second, third]);
     await one.startWorker();
     await expectAllDelivered(one, ws, eventIds, paths, '3 shards -> 1');
     // The stranded jobs are still there: the deliveries went through the reconciler, not through them.

@@ -68,9 +68,12 @@ export function redisConnection(redisUrl: string): ConnectionOptions {
   return target.mode === 'cluster' ? new Cluster(target.nodes, clusterOptions(target, tuning)) : serverOptions(target, tuning);
 }
 
-/** Closes what `redisConnection` opened itself (a cluster client); options need nothing. */
+/**
+ * Closes what `redisConnection` opened itself (a cluster client); options need nothing. A client
+ * that is not connected is dropped: a graceful QUIT would wait for a Redis that is away.
+ */
 export async function releaseRedisConnection(connection: ConnectionOptions): Promise<void> {
-  if (connection instanceof Cluster || connection instanceof Redis) {
-    await connection.quit().catch(() => connection.disconnect());
-  }
+  if (!(connection instanceof Cluster || connection instanceof Redis)) return;
+  if (connection.status === 'ready') await connection.quit().catch(() => connection.disconnect());
+  else connection.disconnect();
 }
