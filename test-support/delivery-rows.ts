@@ -75,7 +75,6 @@ export function attemptRecord(claimed: Pick<ClaimedDelivery, 'id' | 'jobId' | 'c
     deliveryId,
     jobId,
     claimedAt,
-    attemptNo: 1,
     trigger: 'initial',
     requestHeaders: { 'content-type': 'application/json', quote: 'a "b" \\ {c}' },
     statusCode: 200,

@@ -23,7 +23,8 @@ export class Ledger {
 
   async deliveries(workspaceId: string): Promise<DeliveryRow[]> {
     const { rows } = await this.pool.query(
-      `SELECT d.id, d.event_id, d.endpoint_id, d.status, d.attempt_count,
+      // Every attempt recorded: the schedule's and the operator's (which the schedule does not count).
+      `SELECT d.id, d.event_id, d.endpoint_id, d.status, d.attempt_count + d.manual_attempt_count AS attempt_count,
               count(a.id)::int AS attempts, count(DISTINCT a.attempt_no)::int AS distinct_attempt_nos
        FROM deliveries d LEFT JOIN attempts a ON a.delivery_id = d.id
        WHERE d.workspace_id = $1 GROUP BY d.id ORDER BY d.id`,
@@ -41,7 +42,11 @@ export class Ledger {
   }
 
   async pendingCount(workspaceId: string): Promise<number> {
-    const { rows } = await this.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE workspace_id = $1 AND status = 'pending'`, [workspaceId]);
+    // An operator's attempt asked for is still to come, whatever the delivery's state.
+    const { rows } = await this.pool.query(
+      `SELECT count(*)::int AS n FROM deliveries WHERE workspace_id = $1 AND (status = 'pending' OR manual_job_id IS NOT NULL)`,
+      [workspaceId],
+    );
     return rows[0].n;
   }
 

@@ -137,125 +137,17 @@ with_compose_password() {
   ' "$1" "$(compose_password "$2")"
 }
 
-# --- Postgres -------------------------------------------------------------------------------
-
-# Runs a command as the postgres OS user (initdb and postgres refuse to run as root).
-as_postgres() {
-  if command -v runuser >/dev/null 2>&1; then
-    runuser -u postgres -- "$@"
-  else
-    local cmd
-    cmd="$(printf '%q ' "$@")"
-    su postgres -s /bin/sh -c "$cmd"
-  fi
+# What `npm start` started (services it found running are not its own), one line each, so Ctrl-C or
+# `npm stop` stops exactly those. Recorded only when DISPATCH_RUN_DIR is set (up.sh sets it; `npm test`
+# leaves what it starts running for the next run).
+record_started() {
+  [ -n "${DISPATCH_RUN_DIR:-}" ] || return 0
+  mkdir -p "$DISPATCH_RUN_DIR"
+  printf '%s\n' "$1" >>"$DISPATCH_RUN_DIR/services"
 }
 
-run_pg_tool() {
-  if [ "$(id -u)" = "0" ]; then as_postgres "$@"; else "$@"; fi
-}
-
-# Directory holding initdb/pg_ctl/postgres; prefers the major version an existing data dir was made with.
-find_pg_bindir() {
-  local datadir="$1" want="" d
-  [ -f "$datadir/PG_VERSION" ] && want="$(cat "$datadir/PG_VERSION")"
-  if [ -n "$want" ] && [ -x "/usr/lib/postgresql/$want/bin/pg_ctl" ]; then
-    echo "/usr/lib/postgresql/$want/bin"
-    return 0
-  fi
-  if command -v postgres >/dev/null 2>&1; then
-    d="$(dirname "$(command -v postgres)")"
-    if [ -x "$d/pg_ctl" ] && [ -x "$d/initdb" ]; then
-      echo "$d"
-      return 0
-    fi
-  fi
-  for d in $(ls -d /usr/lib/postgresql/*/bin /usr/local/pgsql/bin 2>/dev/null | sort -rV); do
-    if [ -x "$d/postgres" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/initdb" ]; then
-      echo "$d"
-      return 0
-    fi
-  done
-  return 1
-}
-
-# A system cluster (Debian's postgresql-common) configured for this port, started the way this
-# machine's image starts it. Only possible as root.
-try_system_postgres() {
-  local port="$1" line ver name cport
-  [ "$(id -u)" = "0" ] || return 1
-  command -v pg_ctlcluster >/dev/null 2>&1 || return 1
-  command -v pg_lsclusters >/dev/null 2>&1 || return 1
-  while read -r ver name cport _; do
-    [ "$cport" = "$port" ] || continue
-    log "starting system Postgres cluster $ver/$name on port $port"
-    pg_ctlcluster --skip-systemctl-redirect "$ver" "$name" start || warn "pg_ctlcluster $ver $name start failed"
-    return 0
-  done < <(pg_lsclusters -h 2>/dev/null)
-  return 1
-}
-
-start_local_postgres() {
-  local port="$1" datadir="$DISPATCH_DATA_DIR/postgres" logfile="$DISPATCH_DATA_DIR/postgres.log" bindir
-  bindir="$(find_pg_bindir "$datadir")" || return 1
-  mkdir -p "$DISPATCH_DATA_DIR"
-  if [ "$(id -u)" = "0" ]; then
-    id postgres >/dev/null 2>&1 || die "running as root, but there is no 'postgres' user to run $bindir/postgres as"
-    mkdir -p "$datadir"
-    touch "$logfile"
-    chown postgres "$datadir" "$logfile"
-    chmod 700 "$datadir"
-    as_postgres test -w "$datadir" ||
-      die "the postgres user cannot reach $datadir (a parent directory is not traversable); set DISPATCH_DATA_DIR to a directory it can use"
-  fi
-  if [ ! -f "$datadir/PG_VERSION" ]; then
-    log "initialising a project-local Postgres cluster in $datadir ($bindir)"
-    run_pg_tool "$bindir/initdb" -D "$datadir" -U postgres --auth=trust -E UTF8 --no-locale >>"$logfile" 2>&1 ||
-      die "initdb failed; see $logfile"
-  fi
-  log "starting project-local Postgres on 127.0.0.1:$port (data: $datadir, log: $logfile)"
-  run_pg_tool "$bindir/pg_ctl" -D "$datadir" \
-    -o "-p $port -k /tmp -c listen_addresses=127.0.0.1" \
-    -l "$logfile" -w -t "$SERVICE_WAIT_SECONDS" start >/dev/null ||
-    { tail -n 20 "$logfile" >&2; die "could not start Postgres from $datadir; see $logfile"; }
-}
-
-ensure_postgres() {
-  local url="$1" host port
-  read -r host port < <(url_host_port "$url" 5432) || true
-  [ -n "$host" ] || die "cannot parse $url"
-  if tcp_reachable "$host" "$port"; then
-    if is_local_host "$host" && [ "$port" = "5432" ] && compose_serves postgres; then
-      DATABASE_URL="$(with_compose_password "$DATABASE_URL" postgres)"
-    fi
-    return 0
-  fi
-  is_local_host "$host" ||
-    die "Postgres is not reachable at $host:$port (DATABASE_URL) and that host is not local, so nothing can be started for it"
-
-  if [ "$port" = "5432" ] && docker_usable; then
-    start_with_docker postgres
-    DATABASE_URL="$(with_compose_password "$DATABASE_URL" postgres)"
-  elif try_system_postgres "$port"; then
-    :
-  elif find_pg_bindir "$DISPATCH_DATA_DIR/postgres" >/dev/null; then
-    start_local_postgres "$port"
-  else
-    die "Postgres is not reachable at $host:$port and no postgres binary was found: install PostgreSQL 15+ (Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql@16) or Docker, or set DATABASE_URL to a running server"
-  fi
-  if ! wait_reachable Postgres "$host" "$port"; then
-    # The system cluster may have answered on another port or failed; fall back to a local one.
-    if find_pg_bindir "$DISPATCH_DATA_DIR/postgres" >/dev/null && [ ! -f "$DISPATCH_DATA_DIR/postgres/postmaster.pid" ]; then
-      start_local_postgres "$port"
-      wait_reachable Postgres "$host" "$port" && return 0
-    fi
-    die "Postgres did not become reachable at $host:$port within ${SERVICE_WAIT_SECONDS}s"
-  fi
-}
-
-create_database() {
-  node "$DISPATCH_ROOT/infra/scripts/create-database.mjs" ||
-    die "could not create the database named in DATABASE_URL ($DATABASE_URL)"
-}
+# shellcheck source=postgres.sh
+source "$DISPATCH_ROOT/infra/scripts/postgres.sh"
 
 # --- Redis ----------------------------------------------------------------------------------
 
@@ -267,6 +159,7 @@ start_local_redis() {
     --dir "$DISPATCH_DATA_DIR" --logfile "$DISPATCH_DATA_DIR/redis-$port.log" \
     --pidfile "$DISPATCH_DATA_DIR/redis-$port.pid" >/dev/null ||
     die "redis-server failed to start; see $DISPATCH_DATA_DIR/redis-$port.log"
+  record_started "redis $DISPATCH_DATA_DIR/redis-$port.pid"
 }
 
 ensure_redis() {
@@ -284,11 +177,15 @@ ensure_redis() {
 
   if [ "$port" = "6379" ] && docker_usable; then
     start_with_docker redis
+    record_started "compose redis"
     REDIS_URL="$(with_compose_password "$REDIS_URL" redis)"
   elif command -v redis-server >/dev/null 2>&1; then
     start_local_redis "$port"
   else
-    die "Redis is not reachable at $host:$port and no redis-server binary was found: install Redis 6.2+ (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or Docker, or set REDIS_URL to a running server"
+    # Redis is optional: BullMQ's Postgres backend schedules the jobs in the database instead.
+    log "no Redis reachable at $host:$port or installed: queueing in Postgres (DISPATCH_QUEUE_BACKEND=postgres; install Redis 6.2+ or set REDIS_URL for more throughput)"
+    export DISPATCH_QUEUE_BACKEND=postgres
+    return 0
   fi
   wait_reachable Redis "$host" "$port" ||
     die "Redis did not become reachable at $host:$port within ${SERVICE_WAIT_SECONDS}s"
@@ -303,6 +200,6 @@ ensure_services() {
   export DATABASE_URL="${DATABASE_URL:-$DEFAULT_DATABASE_URL}"
   export REDIS_URL="${REDIS_URL:-$DEFAULT_REDIS_URL}"
   ensure_postgres "$DATABASE_URL"
-  ensure_redis "$REDIS_URL"
+  if [ "${DISPATCH_QUEUE_BACKEND:-}" != "postgres" ]; then ensure_redis "$REDIS_URL"; fi
   create_database
 }

@@ -1,20 +1,52 @@
 #!/usr/bin/env bash
-# `npm start`: install, make Postgres and Redis reachable, build, migrate, then run the API and the
-# worker in the foreground until Ctrl-C (or until either of them exits).
+# `npm start`: check the settings, install, make Postgres (and Redis, when there is one) reachable,
+# build when the sources changed, migrate, then run the API and the worker in the foreground until
+# Ctrl-C or `npm stop` (or until either of them exits), and stop everything this run started.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+# Before anything slow: a wrong setting fails now, not after the install and build.
+node infra/scripts/check-settings.mjs
+
 # shellcheck source=lib.sh
 source infra/scripts/lib.sh
+# shellcheck source=lifecycle.sh
+source infra/scripts/lifecycle.sh
 
-ensure_pnpm
-install_deps
+if running="$(live_start_pid)"; then
+  die "Dispatch is already running from this data dir (npm start, pid $running); stop it with npm stop"
+fi
+# A run that was killed outright could not stop what it started: do it now, then start afresh.
+stop_started_services
+mkdir -p "$DISPATCH_RUN_DIR"
+echo "$$" >"$START_PID_FILE"
+export DISPATCH_RUN_DIR
+
+worker_pid=""
+api_pid=""
+stop_all() {
+  trap - INT TERM EXIT
+  log "stopping"
+  [ -n "$api_pid" ] && kill -TERM "$api_pid" 2>/dev/null || true
+  [ -n "$worker_pid" ] && kill -TERM "$worker_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  stop_started_services
+  rm -f "$START_PID_FILE"
+}
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
+trap 'rc=$?; stop_all; exit $rc' EXIT
 
 export PORT="${PORT:-3000}"
 export DISPATCH_ALLOW_PRIVATE_DESTINATIONS="${DISPATCH_ALLOW_PRIVATE_DESTINATIONS:-false}"
+# Otherwise the health check below could be answered by whatever already holds the port.
+if tcp_reachable 127.0.0.1 "$PORT"; then
+  die "port $PORT is already in use (another Dispatch?); stop it or set PORT"
+fi
 
 # Secrets: generated for a local run when not given. The processes have no built-in encryption key
-# and refuse to start without one, so a local install gets its own random key, kept in .data so
-# secrets sealed by one run can be opened by the next. A key ring (DISPATCH_ENCRYPTION_KEYS) is used as given.
+# and refuse to start without one, so a local install gets its own random key, kept in the data dir
+# so secrets sealed by one run can be opened by the next. A key ring (DISPATCH_ENCRYPTION_KEYS) is used as given.
 notes=()
 if [ -z "${DISPATCH_ENCRYPTION_KEY:-}" ] && [ -z "${DISPATCH_ENCRYPTION_KEYS:-}" ]; then
   key_file="$DISPATCH_DATA_DIR/encryption-key"
@@ -22,45 +54,30 @@ if [ -z "${DISPATCH_ENCRYPTION_KEY:-}" ] && [ -z "${DISPATCH_ENCRYPTION_KEYS:-}"
     mkdir -p "$DISPATCH_DATA_DIR"
     (umask 077 && node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64"))' >"$key_file")
     notes+=("DISPATCH_ENCRYPTION_KEY was unset: generated one into $key_file (reused by later runs; keep it and back it up: it opens the stored webhook secrets and custom headers)")
-  else
-    notes+=("DISPATCH_ENCRYPTION_KEY was unset: using the key in $key_file")
   fi
   chmod 600 "$key_file"
   DISPATCH_ENCRYPTION_KEY="$(cat "$key_file")"
 fi
 export DISPATCH_ENCRYPTION_KEY
-
-if [ -z "${DISPATCH_ADMIN_TOKEN:-}" ]; then
-  DISPATCH_ADMIN_TOKEN="$(node -e 'process.stdout.write(require("node:crypto").randomBytes(24).toString("base64url"))')"
-  notes+=("DISPATCH_ADMIN_TOKEN was unset: generated one for this run (set it yourself to keep it stable)")
-fi
+DISPATCH_ADMIN_TOKEN="$(admin_token)"
 export DISPATCH_ADMIN_TOKEN
 
-ensure_services
+ensure_pnpm
+install_started=$SECONDS
+install_deps
+install_seconds=$((SECONDS - install_started))
+# With dependencies installed the apps' own schemas judge every setting, still before the build.
+node_modules/.bin/tsx --conditions=dispatch-source infra/scripts/check-config.ts
 
-log "building ($PNPM -r build)"
-$PNPM -r build
+services_started=$SECONDS
+ensure_services
+services_seconds=$((SECONDS - services_started))
+build_started=$SECONDS
+build_if_changed
+build_seconds=$((SECONDS - build_started))
 
 log "applying migrations"
 node apps/api/dist/migrate.js
-
-worker_pid=""
-api_pid=""
-
-stop_children() {
-  trap - INT TERM
-  log "stopping"
-  [ -n "$api_pid" ] && kill -TERM "$api_pid" 2>/dev/null || true
-  [ -n "$worker_pid" ] && kill -TERM "$worker_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-}
-trap 'stop_children; exit 130' INT
-trap 'stop_children; exit 143' TERM
-
-# Otherwise the health check below could be answered by whatever already holds the port.
-if tcp_reachable 127.0.0.1 "$PORT"; then
-  die "port $PORT is already in use (another Dispatch?); stop it or set PORT"
-fi
 
 node apps/worker/dist/main.js &
 worker_pid=$!
@@ -82,33 +99,23 @@ for ((i = 0; i < 120; i++)); do
   fi
   sleep 0.5
 done
-if [ -z "$healthy" ]; then
-  warn "the API did not answer $base_url/healthz (or a process exited); stopping"
-  stop_children
-  exit 1
-fi
+[ -n "$healthy" ] || die "the API did not answer $base_url/healthz (or a process exited); stopping"
 
+token_file="${DISPATCH_DATA_DIR#"$DISPATCH_ROOT"/}/admin-token"
 cat <<EOF
 
-Dispatch is up: $base_url  (API pid $api_pid, worker pid $worker_pid; Ctrl-C stops both)
-Console: $base_url/console  (sign in with a workspace API key, or the admin token below)
-
-Admin token (Authorization: Bearer ...): $DISPATCH_ADMIN_TOKEN
+Dispatch is up: $base_url  (API pid $api_pid, worker pid $worker_pid; Ctrl-C here or npm stop elsewhere stops everything)
+Started in ${SECONDS} s: install ${install_seconds} s, Postgres/Redis ${services_seconds} s, build ${build_seconds} s
+API reference: $base_url/docs   Console: $base_url/console
+Admin token (Authorization: Bearer ...): $DISPATCH_ADMIN_TOKEN  (kept in $token_file)
+Queue: ${DISPATCH_QUEUE_BACKEND:-redis}   Private destinations (local receivers): $DISPATCH_ALLOW_PRIVATE_DESTINATIONS
 EOF
 for note in ${notes[@]+"${notes[@]}"}; do printf 'Note: %s\n' "$note"; done
 cat <<EOF
 
-Create a workspace and its first API key (a key with every scope), with the CLI (an HTTP client of the API):
-  DISPATCH_URL=$base_url DISPATCH_ADMIN_TOKEN='$DISPATCH_ADMIN_TOKEN' \\
-    npm run dispatch -- workspaces create --name Acme --features integrations
-
-or over HTTP:
-  curl -s -X POST $base_url/api/admin/workspaces \\
-    -H 'Authorization: Bearer $DISPATCH_ADMIN_TOKEN' -H 'content-type: application/json' \\
-    -d '{"name":"Acme","features":["integrations"]}'
-  curl -s -X POST $base_url/api/admin/workspaces/<ws_… from above>/keys \\
-    -H 'Authorization: Bearer $DISPATCH_ADMIN_TOKEN' -H 'content-type: application/json' \\
-    -d '{"name":"backend","scopes":["links:read","links:write","webhooks:read","webhooks:manage","events:write"]}'
+Next, in another terminal (README "Quick start"):
+  export DISPATCH_URL=$base_url DISPATCH_ADMIN_TOKEN=\$(cat $token_file)
+  npm run dispatch -- workspaces create --name Acme
 
 EOF
 
@@ -126,5 +133,4 @@ else
   wait "$worker_pid" || rc=$?
   warn "the worker exited (status $rc); stopping the API"
 fi
-stop_children
 exit "$rc"

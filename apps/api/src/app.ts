@@ -9,6 +9,7 @@ import { adminRoutes } from './routes/admin.routes.js';
 import { deliveryRoutes } from './routes/deliveries.routes.js';
 import { endpointRoutes } from './routes/endpoints.routes.js';
 import { consoleRouter } from './routes/console.routes.js';
+import { docsRouter } from './routes/docs.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { mountHealth } from './routes/health.routes.js';
 import { linkRoutes } from './routes/links.routes.js';
@@ -53,6 +54,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/api', api);
   // After /api, so API requests never pass through the console's layer.
   app.use('/console', consoleRouter(deps.config.DISPATCH_CONSOLE_DIR));
+  app.use('/docs', docsRouter(openApi));
 
   app.use(notFoundRoute);
   app.use(errorMiddleware(deps.logger, deps.config.DISPATCH_MAX_BODY));

@@ -252,6 +252,8 @@ describe('a replay across the workspace', () => {
     expectError(await h.api.post('/api/deliveries/replay').set(linksWriter).send({ since, targetKind: 'outbound_webhook', dryRun: true }), 403, 'forbidden');
     const mine = await post<{ id: string }>('/api/deliveries/replay', { since, status: 'all', until: new Date().toISOString() }, ws.auth, 202);
     expectError(await h.api.get(`/api/replays/${mine.id}`).set(other.auth), 404, 'not_found');
+    // Its attempts done, so none is in flight when the next test redelivers (that would be a 409).
+    await eventually(async () => (await get<{ status: string }>(`/api/replays/${mine.id}`)).status === 'completed');
   });
 });
 

@@ -33,3 +33,26 @@ it('lists every status a success can have: 200 or 202 for a test, 202 for redeli
   }
   expect(paths['/api/webhooks-manage']!.post!.requestBody?.required).toBe(true);
 });
+
+it('serves an API reference at /docs, rendered from that document with its own stylesheet and nothing from elsewhere', async () => {
+  const doc = (await h.api.get('/api/openapi.json')).body as { paths: Record<string, Record<string, { operationId: string; summary: string }>> };
+  const res = await h.api.get('/docs');
+  expect(res.status).toBe(200);
+  expect(res.headers['content-type']).toMatch(/^text\/html/);
+  expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+  const page = res.text;
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      expect(page).toContain(`id="${op.operationId}"`);
+      expect(page).toContain(`<span class="method ${method}">${method.toUpperCase()}</span> <code>${path}</code>`);
+    }
+  }
+  expect(page).toContain('href="/api/openapi.json"');
+  expect(page).toContain('DISPATCH_ADMIN_TOKEN');
+  // Local assets only: no script at all, and every href/src is a path on this origin or a fragment.
+  expect(page).not.toMatch(/<script/i);
+  expect([...page.matchAll(/(?:href|src)="([^"]*)"/g)].map((m) => m[1]!).filter((url) => !url.startsWith('/') && !url.startsWith('#'))).toEqual([]);
+  const css = await h.api.get('/docs/reference.css');
+  expect(css.status).toBe(200);
+  expect(css.headers['content-type']).toMatch(/^text\/css/);
+});

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Database } from '@dispatch/db';
 import type { Queues } from '@dispatch/queue';
 import type { WorkerConfig } from './config.js';
+import type { BreakerSync } from './delivery/breaker-sync.js';
 import type { DeliveryStore } from './delivery/delivery-store.js';
 import type { EndpointGuard } from './delivery/endpoint-guard.js';
 import type { PausePublisher } from './delivery/pause-publisher.js';
@@ -22,6 +23,8 @@ export interface WorkerDeps {
   endpointGuard: EndpointGuard;
   workspaceGuard: WorkspaceGuard;
   pausePublisher: PausePublisher;
+  /** Tells the other workers of a success here, and closes this worker's breakers on theirs. */
+  breakerSync: BreakerSync;
   logger: Logger;
   observability: WorkerObservability;
 }

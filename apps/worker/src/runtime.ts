@@ -5,6 +5,7 @@ import { deliveryQueueNames, QUEUES, Queues, redisConnection, releaseRedisConnec
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
 import type { WorkerDeps } from './deps.js';
+import { BreakerSync } from './delivery/breaker-sync.js';
 import { createDeliveryStore } from './delivery/delivery-store.js';
 import { createHttpClient } from './delivery/http-client.js';
 import { EndpointGuard } from './delivery/endpoint-guard.js';
@@ -41,6 +42,12 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
   }
   // How long an attempt may last before it counts as abandoned: the claim guard and BullMQ's job lock agree on it.
   const attemptStaleMs = attemptAbandonedAfterMs(config.DISPATCH_REQUEST_TIMEOUT);
+  const endpointGuard = new EndpointGuard({
+    perEndpoint: config.DISPATCH_ENDPOINT_CONCURRENCY,
+    pauseMs: config.DISPATCH_BREAKER_PAUSE,
+    requestTimeoutMs: config.DISPATCH_REQUEST_TIMEOUT,
+  });
+  const pausePublisher = new PausePublisher(queues.endpointPauses, logger);
   const deps: WorkerDeps = {
     config,
     db: dbHandle.db,
@@ -48,13 +55,10 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     secrets: new SecretCache(new SecretBox(config.encryptionKeys)),
     deliveryStore: createDeliveryStore(dbHandle.db, { attemptStaleMs }),
     http: createHttpClient({ timeoutMs: config.DISPATCH_REQUEST_TIMEOUT, allowPrivateDestinations: config.DISPATCH_ALLOW_PRIVATE_DESTINATIONS, lookup: options.lookup }),
-    endpointGuard: new EndpointGuard({
-      perEndpoint: config.DISPATCH_ENDPOINT_CONCURRENCY,
-      pauseMs: config.DISPATCH_BREAKER_PAUSE,
-      requestTimeoutMs: config.DISPATCH_REQUEST_TIMEOUT,
-    }),
+    endpointGuard,
     workspaceGuard: new WorkspaceGuard({ slots: config.DISPATCH_WORKER_CONCURRENCY, requestTimeoutMs: config.DISPATCH_REQUEST_TIMEOUT }),
-    pausePublisher: new PausePublisher(queues.endpointPauses, logger),
+    pausePublisher,
+    breakerSync: new BreakerSync({ db: dbHandle.db, queues, endpointGuard, pausePublisher, logger }),
     logger,
     observability: createWorkerObservability(config, { db: dbHandle.db, queues, logger }),
   };
@@ -116,6 +120,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
   }, config.DISPATCH_RECONCILE_INTERVAL);
   schedulerTimer.unref();
   workersRunning = () => workers.every((worker) => worker.isRunning());
+  deps.breakerSync.start();
 
   return {
     deps,
@@ -125,6 +130,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     // the spans still buffered.
     async close() {
       clearInterval(schedulerTimer);
+      deps.breakerSync.stop();
       await health.close();
       await Promise.all(workers.map((w) => w.close()));
       await queues.close();

@@ -41,7 +41,7 @@ describe('the delivery store', () => {
       store.record(record(claimed[2]!, { responseBody: 'a body text cannot hold \u0000' })),
       store.record(record(claimed[1]!)),
     ]);
-    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : 'rejected'))).toEqual([true, false, 'rejected', true]);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : 'rejected'))).toEqual([1, null, 'rejected', 1]);
     for (const d of good) expect(await row(d.id)).toMatchObject({ status: 'succeeded', attempt_count: 1 });
     expect(await row(nul.id)).toMatchObject({ status: 'pending', attempt_count: 0 });
   });

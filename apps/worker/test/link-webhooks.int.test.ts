@@ -100,8 +100,8 @@ describe('link webhooks', () => {
     receiver.script('/recovering', [{ status: 200, body: 'back' }]);
     const res = await h.api.post(`${base}/redeliver/${failed.id}`).set(ws.auth);
     expect(res.status).toBe(202);
-    // Queued again, its last attempt still the failed one: it shows as failing until the new attempt lands.
-    expect(res.body.delivery).toMatchObject({ id: failed.id, status: 'failing' });
+    // An operator's attempt is queued beside it: the delivery stays failed until that attempt succeeds.
+    expect(res.body.delivery).toMatchObject({ id: failed.id, status: 'failed' });
     const succeeded = await deliveryOf(base, (d) => d.status === 'succeeded');
     expect(succeeded).toMatchObject({ attemptCount: 3, lastAttempt: { statusCode: 200, responseBody: 'back', trigger: 'redeliver' } });
     const ids = receiver.on('/recovering').map((r) => r.headers['webhook-id']);
@@ -119,7 +119,7 @@ describe('link webhooks', () => {
     expect(detail.body.attempts[2].timings.total).toEqual(expect.any(Number));
   });
 
-  it('redelivering a delivery that waits for a retry attempts it at once and drops the scheduled retry', async () => {
+  it('redelivering a delivery that waits for a retry attempts it at once; its success drops the scheduled retry', async () => {
     const slow = await startHarness({ env: { DISPATCH_RETRY_SCHEDULE: '1h' } });
     try {
       const w = await slow.newWorkspace();

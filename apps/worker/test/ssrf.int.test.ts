@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHttpClient } from '../src/delivery/http-client.js';
 import { sendWebhook } from '../src/delivery/send.js';
+import { createSafeLookup } from '../src/delivery/destination-guard.js';
 import { example, expectBadRequest } from '../../../test-support/api-helpers.js';
 import { fakeResolver } from '../../../test-support/fake-resolver.js';
 import { eventually, startHarness, type Harness } from '../../../test-support/harness.js';
@@ -55,6 +56,14 @@ describe('create time (DISPATCH_ALLOW_PRIVATE_DESTINATIONS=false)', () => {
     expectBadRequest(res, 'url');
   });
 
+  it('names the setting that allows private destinations in its refusal', async () => {
+    const ws = await h.newWorkspace();
+    const res = await h.api.post('/api/webhooks-manage').set(ws.auth).send({ name: 'local', url: 'http://127.0.0.1:4000/hooks', triggers: ['lead.created'] });
+    expectBadRequest(res, 'url');
+    expect(res.body.error.message).toContain('DISPATCH_ALLOW_PRIVATE_DESTINATIONS=true');
+    expect(res.body.error.details[0].message).toContain('DISPATCH_ALLOW_PRIVATE_DESTINATIONS=true');
+  });
+
   it('accepts a public hostname without resolving it, and refuses an update to a private address', async () => {
     const ws = await h.newWorkspace();
     const res = await h.api.post('/api/webhooks-manage').set(ws.auth).send({ name: 'ok', url: 'https://example.com/hook', triggers: ['lead.created'] });
@@ -83,6 +92,13 @@ describe('connect time (sendWebhook with an injected resolver)', () => {
     expect(result).toMatchObject({ error: 'destination_blocked', statusCode: null, responseBody: null });
     expect(dns.asked).toEqual(['rebind.test']);
     expect(receiver.requests.length).toBe(before);
+  });
+
+  it('names the setting that allows private destinations when it refuses at connect time', async () => {
+    const lookup = createSafeLookup(fakeResolver({ 'rebind.test': [['127.0.0.1']] }).resolve);
+    const refusal = await new Promise<Error | null>((resolve) => lookup('rebind.test', {}, (err) => resolve(err)));
+    expect(refusal?.message).toContain('resolves to 127.0.0.1');
+    expect(refusal?.message).toContain('DISPATCH_ALLOW_PRIVATE_DESTINATIONS=true');
   });
 
   it('reaches the same name when private destinations are allowed', async () => {

@@ -7,6 +7,13 @@ import { BlockList, isIP } from 'node:net';
 // that carries one of those IPv4 addresses (IPv4-mapped, IPv4-translated, IPv4-compatible, NAT64, 6to4).
 // The documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32, 3fff::/20)
 // are left alone: nothing routes them anywhere, local or not.
+/**
+ * Said with every refusal of a private destination (the API's 400 and the worker's refusal at connect
+ * time): someone trying Dispatch against a receiver on their own machine learns which setting allows it.
+ */
+export const PRIVATE_DESTINATION_REFUSAL =
+  'a loopback, private, link-local or metadata address (set DISPATCH_ALLOW_PRIVATE_DESTINATIONS=true to allow them, for development only)';
+
 const blockedIpv4 = [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],

@@ -9,3 +9,12 @@ export function deliverJobId(deliveryId: string, attemptNo: number, trigger: str
   const manual = trigger === 'redeliver' || trigger === 'replay';
   return manual ? `${deliveryId}-${attemptNo}-${trigger}` : `${deliveryId}-${attemptNo}`;
 }
+
+/**
+ * The id of the job that owns an operator's attempt (redeliver, replay), the delivery's
+ * `manualNo`-th. Its own form, so it never names a job of the automatic schedule (nor one queued
+ * for a redelivery before operator's attempts ran beside the schedule).
+ */
+export function operatorJobId(deliveryId: string, manualNo: number, trigger: 'redeliver' | 'replay'): string {
+  return `${deliveryId}-m${manualNo}-${trigger}`;
+}

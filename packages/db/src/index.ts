@@ -19,3 +19,4 @@ export * from './queries/replays.queries.js';
 export * from './queries/prune.queries.js';
 export * from './queries/secrets.queries.js';
 export * from './queries/backlog.queries.js';
+export * from './queries/operator-attempts.queries.js';

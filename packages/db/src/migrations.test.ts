@@ -16,6 +16,7 @@ const LANDED: Record<string, string> = {
   '0005_seal_custom_headers': 'e6f586ec0a0541a0',
   '0006_attempts_unique_attempt_no': '2ba02dd802fbdf6f',
   '0007_on_call': '5c851ed13b802009',
+  '0008_manual_attempts': '1b38449c92424cbd',
 };
 
 const folder = new URL('../drizzle/', import.meta.url);

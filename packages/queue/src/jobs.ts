@@ -11,8 +11,13 @@ export const deliverJobSchema = z.object({
    * was added have none; they run as before, outside the workspace's share.
    */
   workspaceId: z.string().min(1).optional(),
-  /** Asked for by an operator (test, redeliver): goes through an open circuit breaker. */
+  /** Asked for by an operator (test, redeliver, replay): goes through an open circuit breaker. */
   manual: z.boolean().optional(),
+  /**
+   * An operator's attempt (redeliver, replay): it owns the row's manual attempt (manual_job_id), beside
+   * the delivery's schedule, and never uses or moves it. Always also `manual`.
+   */
+  operator: z.boolean().optional(),
   /** W3C trace context of the request that queued it (ids only); absent in jobs queued without tracing. */
   traceparent: z.string().max(256).optional(),
 });

@@ -14,7 +14,9 @@ export interface DeliveryToEnqueue {
   /** Carried in the job so the worker can share its slots between workspaces without a lookup. */
   workspaceId: string;
   manual?: boolean;
-  /** The delivery row's `job_id` (see deliverJobId): only that job may attempt the delivery. */
+  /** An operator's attempt beside the schedule (see deliverJobSchema). */
+  operator?: boolean;
+  /** The delivery row's `job_id` (see deliverJobId), or `manual_job_id` for an operator's attempt: only that job may attempt it. */
   jobId: string;
   /** Attempts the job may make (the row's max minus those made). */
   attemptsLeft: number;
@@ -76,6 +78,7 @@ export class Queues {
           endpointId: item.endpointId,
           workspaceId: item.workspaceId,
           ...(item.manual ? { manual: true } : {}),
+          ...(item.operator ? { operator: true } : {}),
           ...(item.traceparent ? { traceparent: item.traceparent } : {}),
         } satisfies DeliverJob,
         opts: {

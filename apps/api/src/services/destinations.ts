@@ -1,4 +1,4 @@
-import { badRequest, isBlockedHostname, normalizeEndpointUrl, parseEndpointUrl } from '@dispatch/core';
+import { badRequest, isBlockedHostname, normalizeEndpointUrl, parseEndpointUrl, PRIVATE_DESTINATION_REFUSAL } from '@dispatch/core';
 import type { ApiDeps } from '../deps.js';
 
 /** Create/update-time URL check; the worker checks the resolved address again at connect time. */
@@ -6,7 +6,7 @@ export function validateDestination(deps: ApiDeps, url: string): { url: string; 
   const parsed = parseEndpointUrl(url);
   if (!parsed) throw badRequest('url: must be an http(s) URL without credentials', [{ path: 'url', message: 'must be an http(s) URL without credentials' }]);
   if (!deps.config.DISPATCH_ALLOW_PRIVATE_DESTINATIONS && isBlockedHostname(parsed.hostname)) {
-    const message = 'destination is a loopback, private, link-local or metadata address';
+    const message = `destination is ${PRIVATE_DESTINATION_REFUSAL}`;
     throw badRequest(`url: ${message}`, [{ path: 'url', message }]);
   }
   return { url: parsed.toString(), urlNormalized: normalizeEndpointUrl(url) };

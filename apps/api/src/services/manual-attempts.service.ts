@@ -31,14 +31,11 @@ export async function redeliver(deps: ApiDeps, scope: EndpointScope, endpointId:
   });
   if (result.outcome === 'not_found') throw notFound('delivery');
   if (result.outcome === 'in_flight') throw conflict('an attempt of this delivery is in flight; retry when it has finished');
-  // The row is pending and due: if Redis does not take the job in time, the reconciler queues it.
-  await deps.queueHandoff.handOff(1, async () => {
-    // The scheduled retry is dropped; even if removal fails it no longer owns the delivery.
-    if (result.previousJobId) await deps.queues.deliveriesFor(endpointId).remove(result.previousJobId).catch(() => 0);
-    await deps.queues.enqueueDeliveries([
-      { deliveryId, endpointId, workspaceId: scope.workspaceId, jobId: result.jobId, attemptsLeft: result.attemptsLeft, manual: true },
-    ]);
-  });
+  // The attempt is asked for in the row: if Redis does not take the job in time, the reconciler queues
+  // it. The delivery's scheduled job stays as it is (an operator's attempt runs beside it).
+  await deps.queueHandoff.handOff(1, () =>
+    deps.queues.enqueueDeliveries([{ deliveryId, endpointId, workspaceId: scope.workspaceId, jobId: result.jobId, attemptsLeft: 1, manual: true, operator: true }]),
+  );
   const row = await findDelivery(deps.db, { workspaceId: scope.workspaceId, deliveryId, endpointId });
   return { delivery: deliveryView(row!) };
 }

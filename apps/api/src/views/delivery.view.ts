@@ -22,7 +22,8 @@ export function deliveryView(row: DeliveryRow): Delivery {
     target: { kind: row.endpointKind, id: row.endpointId },
     status: viewStatus(row),
     test: row.test,
-    attemptCount: row.attemptCount,
+    // Every attempt made, the schedule's and the operator's (which the schedule does not count).
+    attemptCount: row.attemptCount + row.manualAttemptCount,
     nextAttemptAt: row.status === 'pending' ? isoOrNull(row.nextAttemptAt) : null,
     lastAttempt: last
       ? {

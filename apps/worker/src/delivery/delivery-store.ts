@@ -1,4 +1,4 @@
-import { claimDeliveries, recordAttempts, refusedByPostgres, type AttemptRecord, type ClaimedDelivery, type ClaimRequest, type Database } from '@dispatch/db';
+import { claimDeliveries, recordNumberedAttempts, refusedByPostgres, type AttemptRecord, type ClaimedDelivery, type ClaimRequest, type Database } from '@dispatch/db';
 import { TurnBatcher } from './turn-batcher.js';
 
 // One statement carries the claims (and one the records) of every job that reached that point in
@@ -10,10 +10,10 @@ const MAX_BATCH = 100;
 export interface DeliveryStore {
   claim(request: ClaimRequest): Promise<ClaimedDelivery | undefined>;
   /**
-   * Resolves once the attempt and the delivery's new state are committed: true; or false when the
-   * run no longer owned the delivery and nothing was written (see recordAttempts).
+   * Resolves once the attempt and the delivery's new state are committed: the attempt's number; or
+   * null when the run no longer owned the delivery and nothing was written (see recordAttempts).
    */
-  record(record: AttemptRecord): Promise<boolean>;
+  record(record: AttemptRecord): Promise<number | null>;
 }
 
 /** `attemptStaleMs`: an attempt started longer ago than this was abandoned (attemptAbandonedAfterMs). */
@@ -21,7 +21,7 @@ export function createDeliveryStore(db: Database, options: { attemptStaleMs: num
   // A failed claim batch claimed nothing (one statement), so its jobs just fail and come back.
   const claims = new TurnBatcher((requests: ClaimRequest[]) => claimDeliveries(db, requests, options.attemptStaleMs), { maxBatch: MAX_BATCH });
   const records = new TurnBatcher(
-    (batch: AttemptRecord[]) => recordAttempts(db, batch),
+    (batch: AttemptRecord[]) => recordNumberedAttempts(db, batch),
     // Retried row by row only when Postgres refused the batch (a row it cannot take: its delivery
     // deleted meanwhile, a deadlock), so one bad row fails only its own job.
     { maxBatch: MAX_BATCH, retrySingly: refusedByPostgres },

@@ -1,6 +1,6 @@
 import dns, { type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { isBlockedAddress, isBlockedHostname, type AttemptError } from '@dispatch/core';
+import { isBlockedAddress, isBlockedHostname, PRIVATE_DESTINATION_REFUSAL, type AttemptError } from '@dispatch/core';
 
 // The connect-time SSRF check, whole: a destination is checked against the address the socket will
 // actually connect to. A named host is checked in the HTTP client's DNS lookup (every address it
@@ -27,7 +27,7 @@ export type LookupFunction = (hostname: string, options: LookupOptions, callback
 export class DestinationBlockedError extends Error {
   readonly code = 'ERR_DESTINATION_BLOCKED';
   constructor(hostname: string, address: string) {
-    super(`destination ${hostname} resolves to ${address}, a loopback, private, link-local or metadata address`);
+    super(`destination ${hostname} resolves to ${address}, ${PRIVATE_DESTINATION_REFUSAL}`);
   }
 }
 

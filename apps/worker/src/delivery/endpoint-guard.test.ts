@@ -137,3 +137,36 @@ describe('EndpointGuard admitsNow', () => {
     expect(guard.admit('b').admitted).toBe(false);
   });
 });
+
+describe('EndpointGuard breaker changes', () => {
+  const failure: AttemptSignal = { responseTimeMs: 5, statusCode: 500, error: null, retryAfterMs: null };
+
+  it('says when the breaker opens (and until when) and when a success closes it', () => {
+    const { guard } = guardAt();
+    expect(guard.record('a', failure)).toBeUndefined();
+    expect(guard.record('a', failure)).toBeUndefined();
+    expect(guard.record('a', failure)).toEqual({ state: 'open', until: 1_000_000 + 5_000, pauseMs: 5_000 });
+    expect(guard.tripped()).toEqual(['a']);
+    expect(guard.record('a', ok)).toEqual({ state: 'closed' });
+    expect(guard.isTripped('a')).toBe(false);
+    // A success of an endpoint whose breaker never opened changes nothing.
+    expect(guard.record('b', ok)).toBeUndefined();
+  });
+
+  it('closes an open breaker on a success made through it (an operator attempt), not on a 4xx', () => {
+    const { guard } = guardAt();
+    guard.record('a', throttled());
+    expect(guard.record('a', { ...ok, statusCode: 404 })).toBeUndefined();
+    expect(guard.isOpen('a')).toBe(true);
+    expect(guard.record('a', ok)).toEqual({ state: 'closed' });
+    expect(guard.admit('a').admitted).toBe(true);
+  });
+
+  it('closes a breaker on a success seen elsewhere, and says whether it was open', () => {
+    const { guard } = guardAt();
+    guard.record('a', throttled());
+    expect(guard.close('a')).toBe(true);
+    expect(guard.admit('a').admitted).toBe(true);
+    expect(guard.close('a')).toBe(false);
+  });
+});

@@ -33,6 +33,9 @@ const EWMA_WEIGHT = 0.2;
 
 type BreakerState = { kind: 'closed'; failures: number } | { kind: 'open'; until: number; pauseMs: number } | { kind: 'probing'; pauseMs: number };
 
+/** How an attempt's outcome changed an endpoint's breaker. */
+export type BreakerChange = { state: 'open'; until: number; pauseMs: number } | { state: 'closed' };
+
 /** Not admitted: held back until `heldUntil`, to be retried at `retryAt` (spread after it). */
 export type Admission = { admitted: true; release: () => void } | { admitted: false; heldUntil: number; retryAt: number };
 
@@ -121,26 +124,50 @@ export class EndpointGuard {
     return Math.min(Math.max(this.latency.get(endpointId) ?? MIN_HOLD_MS, MIN_HOLD_MS), MAX_HOLD_MS);
   }
 
-  /** Feeds the outcome of an attempt to the endpoint's breaker. */
-  record(endpointId: string, signal: AttemptSignal): void {
+  /**
+   * Feeds the outcome of an attempt to the endpoint's breaker; answers how the breaker changed, if it
+   * opened or closed. A success closes it even while open: an operator's attempt goes through an open
+   * breaker, and its success is the probe's.
+   */
+  record(endpointId: string, signal: AttemptSignal): BreakerChange | undefined {
     const previous = this.latency.get(endpointId);
     this.latency.set(endpointId, previous === undefined ? signal.responseTimeMs : previous + EWMA_WEIGHT * (signal.responseTimeMs - previous));
     const state = this.breakers.get(endpointId) ?? { kind: 'closed', failures: 0 };
-    // Attempts that were already in flight when it opened do not lengthen the pause.
-    if (state.kind === 'open') return;
     const meaning = breakerSignal(signal.statusCode, signal.error);
-    if (meaning === 'ok' || meaning === 'verdict') {
+    if (meaning === 'ok' || (meaning === 'verdict' && state.kind !== 'open')) {
       this.breakers.delete(endpointId);
-      return;
+      return state.kind === 'closed' ? undefined : { state: 'closed' };
     }
+    // Attempts that were already in flight when it opened do not lengthen the pause.
+    if (state.kind === 'open') return undefined;
+    if (meaning === 'verdict') return undefined;
     const pauseMs = state.kind === 'closed' ? this.pauseMs : Math.min(state.pauseMs * 2, Math.max(MAX_PAUSE_MS, this.pauseMs));
     const failures = state.kind === 'closed' ? state.failures + 1 : FAILURES_TO_OPEN;
     if (meaning === 'failure' && failures < FAILURES_TO_OPEN) {
       this.breakers.set(endpointId, { kind: 'closed', failures });
-      return;
+      return undefined;
     }
     const pause = Math.min(Math.max(pauseMs, signal.retryAfterMs ?? 0), RETRY_AFTER_CAP_MS);
-    this.breakers.set(endpointId, { kind: 'open', until: this.now() + pause, pauseMs });
+    const until = this.now() + pause;
+    this.breakers.set(endpointId, { kind: 'open', until, pauseMs });
+    return { state: 'open', until, pauseMs: pause };
+  }
+
+  /** Whether the endpoint's breaker is open or probing: its scheduled jobs are being held back. */
+  isTripped(endpointId: string): boolean {
+    return (this.breakers.get(endpointId)?.kind ?? 'closed') !== 'closed';
+  }
+
+  /** The endpoints whose breaker is open or probing. */
+  tripped(): string[] {
+    return [...this.breakers].flatMap(([endpointId, state]) => (state.kind === 'closed' ? [] : [endpointId]));
+  }
+
+  /** Closes the endpoint's breaker (a success was seen elsewhere); false when it was not open. */
+  close(endpointId: string): boolean {
+    if (!this.isTripped(endpointId)) return false;
+    this.breakers.delete(endpointId);
+    return true;
   }
 
   /** For logs and tests. */

@@ -41,4 +41,15 @@ export class PausePublisher {
       this.logger.debug({ err: loggableError(err), endpointId }, 'could not withdraw an endpoint pause');
     });
   }
+
+  /**
+   * The endpoint proved healthy here: withdraws its pause whoever published it, so the API stops
+   * delaying its deliveries and the other workers close their breakers (BreakerSync).
+   */
+  withdraw(endpointId: string): void {
+    this.published.delete(endpointId);
+    this.pauses.forget(endpointId).catch((err: unknown) => {
+      this.logger.debug({ err: loggableError(err), endpointId }, 'could not withdraw an endpoint pause');
+    });
+  }
 }

@@ -1,5 +1,5 @@
 import { attemptAbandonedAfterMs } from '@dispatch/core';
-import { findOverdueDeliveries, findStaleQueuedReplays } from '@dispatch/db';
+import { findOverdueDeliveries, findOverdueOperatorAttempts, findStaleQueuedReplays } from '@dispatch/db';
 import type { WorkerDeps } from '../deps.js';
 import { enqueueQueueable } from './enqueue.js';
 
@@ -23,6 +23,12 @@ export async function reconcileJob(deps: WorkerDeps): Promise<number> {
     total += rows.length;
     afterId = rows[rows.length - 1]!.id;
   }
+  // Operator's attempts asked for and never made: their job is added again under the same id.
+  const asked = await findOverdueOperatorAttempts(deps.db, { staleMs, attemptStaleMs, limit: PAGE });
+  await deps.queues.enqueueDeliveries(
+    asked.map((row) => ({ deliveryId: row.id, endpointId: row.endpointId, workspaceId: row.workspaceId, jobId: row.jobId, attemptsLeft: 1, manual: true, operator: true })),
+  );
+  total += asked.length;
   const replays = await findStaleQueuedReplays(deps.db, staleMs);
   for (const replayId of replays) await deps.queues.enqueueReplay(replayId);
   await deps.queues.endpointPauses.forgetEnded();

@@ -4,7 +4,7 @@ import { ENDPOINT_KINDS, findReplayById, markForReplay, startReplay } from '@dis
 import { JOB_PRIORITIES, replayJobSchema } from '@dispatch/queue';
 import type { WorkerDeps } from '../deps.js';
 
-/** Hands each matching delivery to a replay job (one new attempt each), at low priority. */
+/** Hands each matching delivery to an operator's attempt (one each, beside its schedule), at low priority. */
 export async function replayJob(deps: WorkerDeps, job: Job): Promise<number> {
   const { replayId } = replayJobSchema.parse(job.data);
   const replay = await findReplayById(deps.db, replayId);
@@ -29,6 +29,10 @@ export async function replayJob(deps: WorkerDeps, job: Job): Promise<number> {
       workspaceId: replay.workspaceId,
       jobId: delivery.jobId,
       attemptsLeft: 1,
+      // The operator's attempt is the probe: it goes through an open breaker (after a fix, a paused
+      // endpoint's deliveries would otherwise wait out the pause), and it runs beside the schedule.
+      manual: true,
+      operator: true,
       priority: JOB_PRIORITIES.replay,
     })),
   );

@@ -1,12 +1,9 @@
 import type { Job } from 'bullmq';
-import { idTime, type NextStep } from '@dispatch/core';
+import { idTime } from '@dispatch/core';
 import type { ClaimedDelivery } from '@dispatch/db';
 import { attemptOutcome, endpointKindOf } from '@dispatch/observability';
 import type { WorkerDeps } from '../deps.js';
-import type { AttemptSignal } from '../delivery/endpoint-guard.js';
-
-/** `recorded`: false when the run lost its claim (another run's attempt is the one that counts). */
-type Attempted = { step: NextStep; signal: AttemptSignal; recorded: boolean };
+import type { Attempted } from '../delivery/attempt.js';
 
 /**
  * Runs one attempt of a claimed delivery and accounts for it: its outcome and duration, the
@@ -15,7 +12,7 @@ type Attempted = { step: NextStep; signal: AttemptSignal; recorded: boolean };
  * is not counted: the job fails and the attempt is made again. An attempt whose run had lost its
  * claim is counted as an attempt (a request was sent) but ends no delivery.
  */
-export async function observeAttempt(deps: WorkerDeps, job: Job, delivery: ClaimedDelivery, attempt: () => Promise<Attempted>): Promise<Attempted> {
+export async function observeAttempt<A extends Attempted>(deps: WorkerDeps, job: Job, delivery: ClaimedDelivery, attempt: () => Promise<A>): Promise<A> {
   const { metrics, tracing } = deps.observability;
   const traceparent = tracing ? (job.data as { traceparent?: string }).traceparent : undefined;
   const span = traceparent
@@ -26,27 +23,27 @@ export async function observeAttempt(deps: WorkerDeps, job: Job, delivery: Claim
         'dispatch.trigger': delivery.jobTrigger,
       })
     : undefined;
-  let attempted: Attempted;
+  let attempted: A;
   try {
     attempted = await attempt();
   } catch (error) {
     span?.fail(error);
     throw error;
   }
-  const { step, signal, recorded } = attempted;
+  const { signal, ended, succeeded } = attempted;
   metrics.attemptMade({ endpointId: delivery.endpointId, statusCode: signal.statusCode, error: signal.error, responseTimeMs: signal.responseTimeMs });
-  if (recorded && step.status !== 'pending') metrics.deliveryFinished(delivery.endpointId, step.status);
+  if (ended) metrics.deliveryFinished(delivery.endpointId, ended);
   // Only the automatic schedule's attempts: a success there is the delivery's first (a delivery stops
   // being attempted once it succeeds), and what an operator re-sends later would only skew the figure.
   const scheduled = delivery.jobTrigger === 'initial' || delivery.jobTrigger === 'retry';
   const acceptedAt = idTime(delivery.eventId);
-  if (recorded && step.status === 'succeeded' && scheduled && !delivery.test && acceptedAt !== undefined) metrics.firstSuccess(acceptedAt);
+  if (ended === 'succeeded' && scheduled && !delivery.test && acceptedAt !== undefined) metrics.firstSuccess(acceptedAt);
   span?.end(
     {
       'dispatch.outcome': attemptOutcome(signal.statusCode, signal.error),
       ...(signal.statusCode === null ? {} : { 'http.response.status_code': signal.statusCode }),
     },
-    step.status === 'succeeded',
+    succeeded,
   );
   return attempted;
 }

@@ -74,7 +74,7 @@ const CLAIM_DELIVERIES = `
       AND (d.next_attempt_at <= now() + make_interval(secs => $4::float8)) IS NOT FALSE
       AND (d.attempt_started_at IS NULL OR d.attempt_started_at < now() - make_interval(secs => $3::float8))
     RETURNING d.id, d.job_id, d.attempt_started_at, d.workspace_id, d.event_id, d.endpoint_id, d.test, d.attempt_count, d.max_attempts,
-              d.job_trigger, d.replay_id
+              d.job_trigger, CASE WHEN d.manual_job_id IS NULL THEN d.replay_id END AS replay_id
   )
   SELECT c.*, ev.payload, e.url, e.headers_sealed, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at,
          (e.enabled AND e.disabled_at IS NULL) AS endpoint_active
@@ -152,7 +152,6 @@ export async function findEarlyClaim(db: Db, request: ClaimRequest): Promise<{ d
 export interface AttemptRecord {
   id: string;
   deliveryId: string;
-  attemptNo: number;
   trigger: AttemptTrigger;
   requestHeaders: Record<string, string>;
   statusCode: number | null;
@@ -179,7 +178,12 @@ export interface AttemptRecord {
 }
 
 // The delivery's update: the job's next run, if any, is a scheduled retry whatever started it; a
-// finished delivery no longer waits for any replay.
+// finished delivery no longer waits for a replay, unless that replay's attempt runs beside the
+// schedule (an operator's attempt, manual-attempts.queries.ts), which counts it when it is made.
+//
+// The attempt's number is given here, from the row: operator's attempts of the same delivery are
+// recorded beside the schedule's, and both kinds count up one sequence (attempt_count +
+// manual_attempt_count), so each record, serialised by the row's lock, takes the next free number.
 //
 // Only the run that still owns the delivery records: same job id and the same attempt start as it
 // claimed, the delivery still pending. A run that lost its claim (it stalled past the attempt's
@@ -193,35 +197,35 @@ export interface AttemptRecord {
 // cannot deadlock; an endpoint without a run of failures (the usual case) is neither locked nor written.
 const RECORD_ATTEMPTS = `
   WITH u AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::jsonb[], $6::int[], $7::jsonb[], $8::text[],
-                         $9::bool[], $10::int[], $11::int[], $12::jsonb[], $13::text[], $14::timestamptz[], $15::text[], $16::int[],
-                         $17::text[], $18::timestamptz[], $19::text[])
-      AS u(id, delivery_id, attempt_no, trigger, request_headers, status_code, response_headers, response_body,
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::int[], $6::jsonb[], $7::text[],
+                         $8::bool[], $9::int[], $10::int[], $11::jsonb[], $12::text[], $13::timestamptz[], $14::text[], $15::int[],
+                         $16::text[], $17::timestamptz[], $18::text[])
+      AS u(id, delivery_id, trigger, request_headers, status_code, response_headers, response_body,
            response_body_truncated, response_body_size, response_time_ms, timings, error, attempted_at, status, retry_delay_ms,
            job_id, claimed_at, healthy_endpoint_id)
   ), finished AS (
     UPDATE deliveries d SET
       status = u.status,
       next_attempt_at = now() + u.retry_delay_ms * interval '1 millisecond',
-      attempt_count = u.attempt_no,
+      attempt_count = d.attempt_count + 1,
       last_attempt_id = u.id,
       attempt_started_at = NULL,
       job_trigger = CASE WHEN u.status = 'pending' THEN 'retry' ELSE d.job_trigger END,
-      replay_id = CASE WHEN u.status = 'pending' THEN d.replay_id ELSE NULL END,
+      replay_id = CASE WHEN u.status = 'pending' OR d.manual_job_id IS NOT NULL THEN d.replay_id ELSE NULL END,
       updated_at = now()
     FROM u
     WHERE d.id = ANY($2::text[]) AND d.id = u.delivery_id
       AND d.job_id = u.job_id AND d.attempt_started_at = u.claimed_at AND (d.status = 'pending') IS TRUE
-    RETURNING u.id
+    RETURNING u.id, d.attempt_count + d.manual_attempt_count AS attempt_no
   ), inserted AS (
     INSERT INTO attempts (id, delivery_id, attempt_no, trigger, request_headers, status_code, response_headers, response_body,
                           response_body_truncated, response_body_size, response_time_ms, timings, error, attempted_at)
-    SELECT u.id, u.delivery_id, u.attempt_no, u.trigger, u.request_headers, u.status_code, u.response_headers, u.response_body,
+    SELECT u.id, u.delivery_id, f.attempt_no, u.trigger, u.request_headers, u.status_code, u.response_headers, u.response_body,
            u.response_body_truncated, u.response_body_size, u.response_time_ms, u.timings, u.error, u.attempted_at
     FROM u JOIN finished f ON f.id = u.id
   ), failing AS (
     SELECT id FROM endpoints
-    WHERE id = ANY($20::text[]) AND (consecutive_failures <> 0 OR failing_since IS NOT NULL)
+    WHERE id = ANY($19::text[]) AND (consecutive_failures <> 0 OR failing_since IS NOT NULL)
       AND id IN (SELECT u.healthy_endpoint_id FROM u JOIN finished f ON f.id = u.id)
     ORDER BY id
     FOR UPDATE
@@ -230,7 +234,7 @@ const RECORD_ATTEMPTS = `
     FROM failing f
     WHERE e.id = f.id
   )
-  SELECT id FROM finished`;
+  SELECT id, attempt_no FROM finished`;
 
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
@@ -241,16 +245,20 @@ const json = (value: unknown) => (value === null || value === undefined ? null :
  * (see RECORD_ATTEMPTS), in which case nothing of it was written.
  */
 export async function recordAttempts(db: Db, records: readonly AttemptRecord[]): Promise<boolean[]> {
+  return (await recordNumberedAttempts(db, records)).map((attemptNo) => attemptNo !== null);
+}
+
+/** As recordAttempts, answering each recorded attempt's number (null: not recorded). */
+export async function recordNumberedAttempts(db: Db, records: readonly AttemptRecord[]): Promise<(number | null)[]> {
   if (records.length === 0) return [];
   const column = <T>(pick: (r: AttemptRecord) => T) => records.map(pick);
   const healthy = [...new Set(records.map((r) => r.healthyEndpointId).filter((id): id is string => id !== null))];
-  const result = await clientOf(db).query<{ id: string }>({
+  const result = await clientOf(db).query<{ id: string; attempt_no: number }>({
     name: 'dispatch_record_attempts',
     text: RECORD_ATTEMPTS,
     values: [
       column((r) => r.id),
       column((r) => r.deliveryId),
-      column((r) => r.attemptNo),
       column((r) => r.trigger),
       column((r) => JSON.stringify(r.requestHeaders)),
       column((r) => r.statusCode),
@@ -270,6 +278,6 @@ export async function recordAttempts(db: Db, records: readonly AttemptRecord[]):
       healthy,
     ],
   });
-  const recorded = new Set(result.rows.map((row) => row.id));
-  return records.map((r) => recorded.has(r.id));
+  const numbers = new Map(result.rows.map((row) => [row.id, Number(row.attempt_no)]));
+  return records.map((r) => numbers.get(r.id) ?? null);
 }

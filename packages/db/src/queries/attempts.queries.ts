@@ -23,20 +23,23 @@ export async function markEndpointFailure(
   rule: { disableAfterMs: number; disableAfterFailures: number },
 ): Promise<boolean> {
   const result = await db.execute<{ disabled: boolean }>(sql`
-    UPDATE ${endpoints} SET
-      consecutive_failures = consecutive_failures + 1,
-      failing_since = coalesce(failing_since, now()),
-      disabled_at = CASE WHEN ${shouldDisable(rule)} THEN now() ELSE disabled_at END,
-      disabled_reason = CASE WHEN ${shouldDisable(rule)} THEN 'failing' ELSE disabled_reason END
-    WHERE id = ${endpointId}
-    RETURNING (disabled_reason = 'failing' AND disabled_at = now()) AS disabled`);
+    UPDATE ${endpoints} e SET
+      consecutive_failures = e.consecutive_failures + 1,
+      failing_since = coalesce(e.failing_since, now()),
+      disabled_at = CASE WHEN ${shouldDisable(rule)} THEN now() ELSE e.disabled_at END,
+      disabled_reason = CASE WHEN ${shouldDisable(rule)} THEN 'failing' ELSE e.disabled_reason END
+    FROM (SELECT id, disabled_at FROM ${endpoints} WHERE id = ${endpointId} FOR UPDATE) AS before
+    WHERE e.id = before.id
+    -- Disabled by this update: it was not before. (Comparing disabled_at with now() missed almost
+    -- always: the column keeps milliseconds, now() has microseconds.)
+    RETURNING (before.disabled_at IS NULL AND e.disabled_at IS NOT NULL) AS disabled`);
   return result.rows[0]?.disabled === true;
 }
 
 function shouldDisable(rule: { disableAfterMs: number; disableAfterFailures: number }) {
-  return sql`disabled_at IS NULL
-    AND consecutive_failures + 1 >= ${rule.disableAfterFailures}
-    AND coalesce(failing_since, now()) <= now() - make_interval(secs => ${rule.disableAfterMs / 1000})`;
+  return sql`e.disabled_at IS NULL
+    AND e.consecutive_failures + 1 >= ${rule.disableAfterFailures}
+    AND coalesce(e.failing_since, now()) <= now() - make_interval(secs => ${rule.disableAfterMs / 1000})`;
 }
 
 /** 410 Gone: the receiver told us to stop. */

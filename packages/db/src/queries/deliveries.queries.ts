@@ -25,6 +25,7 @@ const deliveryColumns = {
   status: deliveries.status,
   test: deliveries.test,
   attemptCount: deliveries.attemptCount,
+  manualAttemptCount: deliveries.manualAttemptCount,
   maxAttempts: deliveries.maxAttempts,
   nextAttemptAt: deliveries.nextAttemptAt,
   jobId: deliveries.jobId,

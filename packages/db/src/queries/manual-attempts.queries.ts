@@ -1,19 +1,18 @@
 import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { EndpointKind, ReplaySelection } from '@dispatch/core/api';
-import { attemptsLeft, deliverJobId } from '@dispatch/core';
+import { operatorJobId } from '@dispatch/core';
 import type { Db } from '../client.js';
 import { attempts, deliveries } from '../schema/index.js';
 import { deliveriesCreatedWithin } from './created-within.js';
 
-// Attempts an operator asks for (redeliver, replay). Each hands the delivery to a new job id, so a
-// retry that was scheduled under the old id finds it no longer owns the delivery and does nothing.
+// Attempts an operator asks for (redeliver, replay). Each is queued beside the delivery's schedule
+// (the row's manual_* columns, see schema/deliveries.ts): the scheduled job keeps its id, its due
+// time and its attempt count, so an operator's attempt never costs the schedule. A new request
+// takes over one that is queued and not started (its job then finds it no longer owns the attempt).
 
-export type RedeliverResult = { outcome: 'queued'; jobId: string; previousJobId: string | null; attemptsLeft: number } | { outcome: 'not_found' } | { outcome: 'in_flight' };
+export type RedeliverResult = { outcome: 'queued'; jobId: string } | { outcome: 'not_found' } | { outcome: 'in_flight' };
 
-/**
- * Queues a new attempt of the same message now. A pending delivery keeps its schedule after it (the
- * redelivery takes the place of the scheduled retry); a finished one gets exactly one more attempt.
- */
+/** Queues an operator's attempt of the same message now, whatever the delivery's state; its schedule is untouched. */
 export async function scheduleRedelivery(
   db: Db,
   input: { workspaceId: string; endpointId: string; deliveryId: string; inFlightMs: number },
@@ -21,25 +20,20 @@ export async function scheduleRedelivery(
   return db.transaction(async (tx) => {
     const [row] = await tx
       .select({
-        status: deliveries.status,
-        attemptCount: deliveries.attemptCount,
-        maxAttempts: deliveries.maxAttempts,
-        jobId: deliveries.jobId,
-        inFlight: sql<boolean>`(${deliveries.attemptStartedAt} IS NOT NULL AND ${deliveries.attemptStartedAt} > now() - make_interval(secs => ${input.inFlightMs / 1000}))`,
+        manualAttemptCount: deliveries.manualAttemptCount,
+        inFlight: sql<boolean>`(${deliveries.manualStartedAt} IS NOT NULL AND ${deliveries.manualStartedAt} > now() - make_interval(secs => ${input.inFlightMs / 1000}))`,
       })
       .from(deliveries)
       .where(and(eq(deliveries.id, input.deliveryId), eq(deliveries.workspaceId, input.workspaceId), eq(deliveries.endpointId, input.endpointId)))
       .for('update');
     if (!row) return { outcome: 'not_found' };
     if (row.inFlight) return { outcome: 'in_flight' };
-    const attemptNo = row.attemptCount + 1;
-    const maxAttempts = row.status === 'pending' ? Math.max(row.maxAttempts, attemptNo) : attemptNo;
-    const jobId = deliverJobId(input.deliveryId, attemptNo, 'redeliver');
+    const jobId = operatorJobId(input.deliveryId, row.manualAttemptCount + 1, 'redeliver');
     await tx
       .update(deliveries)
-      .set({ status: 'pending', maxAttempts, jobId, jobTrigger: 'redeliver', nextAttemptAt: sql`now()`, attemptStartedAt: null, replayId: null, updatedAt: sql`now()` })
+      .set({ manualJobId: jobId, manualQueuedAt: sql`now()`, manualStartedAt: null, replayId: null, updatedAt: sql`now()` })
       .where(eq(deliveries.id, input.deliveryId));
-    return { outcome: 'queued', jobId, previousJobId: row.status === 'pending' ? row.jobId : null, attemptsLeft: attemptsLeft({ maxAttempts, attemptCount: row.attemptCount }) };
+    return { outcome: 'queued', jobId };
   });
 }
 
@@ -92,7 +86,7 @@ function replayable(criteria: ReplayCriteria) {
 /** The deliveries a replay would take, joined to their last attempt (selections and filters read it). */
 const replayCandidates = (db: Db, criteria: ReplayCriteria) =>
   db
-    .select({ id: deliveries.id, endpointId: deliveries.endpointId, attemptCount: deliveries.attemptCount, status: deliveries.status })
+    .select({ id: deliveries.id, endpointId: deliveries.endpointId, manualAttemptCount: deliveries.manualAttemptCount })
     .from(deliveries)
     .leftJoin(attempts, eq(attempts.id, deliveries.lastAttemptId))
     .where(replayable(criteria));
@@ -111,8 +105,8 @@ export interface ReplayedDelivery {
 }
 
 /**
- * Hands the matching deliveries (oldest first, at most `limit`) to replay jobs: one attempt each. A
- * delivery still retrying keeps its schedule after that attempt; a finished one gets just the one.
+ * Hands the matching deliveries (oldest first, at most `limit`) to operator's attempts: one each,
+ * beside their schedule (a delivery still retrying keeps it; a finished one gets just the one).
  */
 export async function markForReplay(db: Db, replayId: string, criteria: ReplayCriteria): Promise<ReplayedDelivery[]> {
   if (criteria.targetKinds.length === 0) return [];
@@ -122,22 +116,13 @@ export async function markForReplay(db: Db, replayId: string, criteria: ReplayCr
       .orderBy(deliveries.id)
       .limit(criteria.limit)
       .for('update', { of: deliveries, skipLocked: true });
-    const marked = rows.map((row) => ({
-      id: row.id,
-      endpointId: row.endpointId,
-      attemptNo: row.attemptCount + 1,
-      keepsSchedule: row.status === 'pending',
-      jobId: deliverJobId(row.id, row.attemptCount + 1, 'replay'),
-    }));
+    const marked = rows.map((row) => ({ id: row.id, endpointId: row.endpointId, jobId: operatorJobId(row.id, row.manualAttemptCount + 1, 'replay') }));
     if (marked.length === 0) return [];
     await tx.execute(sql`
-      UPDATE ${deliveries} AS d SET status = 'pending',
-        max_attempts = CASE WHEN u.keeps_schedule THEN greatest(d.max_attempts, u.attempt_no) ELSE u.attempt_no END,
-        job_id = u.job_id, job_trigger = 'replay', replay_id = ${replayId}, next_attempt_at = now(), attempt_started_at = NULL, updated_at = now()
-      FROM unnest(${sql.param(marked.map((m) => m.id))}::text[], ${sql.param(marked.map((m) => m.attemptNo))}::int[],
-                  ${sql.param(marked.map((m) => m.jobId))}::text[], ${sql.param(marked.map((m) => m.keepsSchedule))}::bool[])
-        AS u(id, attempt_no, job_id, keeps_schedule)
+      UPDATE ${deliveries} AS d SET manual_job_id = u.job_id, manual_queued_at = now(), manual_started_at = NULL,
+        replay_id = ${replayId}, updated_at = now()
+      FROM unnest(${sql.param(marked.map((m) => m.id))}::text[], ${sql.param(marked.map((m) => m.jobId))}::text[]) AS u(id, job_id)
       WHERE d.id = u.id`);
-    return marked.map(({ id, endpointId, jobId }) => ({ id, endpointId, jobId }));
+    return marked;
   });
 }

@@ -48,3 +48,16 @@ export async function findOverdueDeliveries(db: Db, input: { staleMs: number; at
     LIMIT ${input.limit}`);
   return result.rows.map(toQueueable);
 }
+
+/**
+ * The job ids of an endpoint's pending deliveries that are due (at most `limit`): after its pause
+ * ends, the ones a worker held back or the API queued for later can be brought forward.
+ */
+export async function findDueJobIds(db: Db, endpointId: string, limit: number): Promise<string[]> {
+  const result = await db.execute<{ job_id: string | null }>(sql`
+    SELECT job_id FROM ${deliveries}
+    WHERE endpoint_id = ${endpointId} AND status = 'pending' AND next_attempt_at <= now()
+    ORDER BY id
+    LIMIT ${limit}`);
+  return result.rows.flatMap((row) => (row.job_id ? [row.job_id] : []));
+}

@@ -24,8 +24,9 @@ export const deliveries = pgTable(
     eventType: text('event_type').notNull(),
     test: boolean('test').notNull().default(false),
     status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('pending'),
+    /** Attempts the automatic schedule made. */
     attemptCount: integer('attempt_count').notNull().default(0),
-    /** Attempts this delivery may make in all (grows by one on each manual redelivery). */
+    /** Attempts the automatic schedule may make (operator's attempts do not count). */
     maxAttempts: integer('max_attempts').notNull(),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, precision: 3 }),
     /** The BullMQ job that owns the next attempt; a job whose id differs is stale and does nothing. */
@@ -37,6 +38,19 @@ export const deliveries = pgTable(
     lastAttemptId: text('last_attempt_id'),
     /** The replay whose attempt this delivery is waiting for, so its outcome counts towards that replay. */
     replayId: text('replay_id'),
+    // An operator's attempt (redeliver, replay) runs beside the schedule, under a claim of its own, so
+    // the scheduled job and the operator's job coexist: neither takes the other's job id or due time.
+    /** The job that owns the operator's attempt queued for this delivery (null: none queued). */
+    manualJobId: text('manual_job_id'),
+    /** When that attempt was asked for: the reconciler re-queues it if Redis lost its job. */
+    manualQueuedAt: timestamp('manual_queued_at', { withTimezone: true, precision: 3 }),
+    /** Set while the operator's attempt is being made; a redelivery during it is a 409. */
+    manualStartedAt: timestamp('manual_started_at', { withTimezone: true, precision: 3 }),
+    /**
+     * Operator's attempts made. Not part of `attempt_count`, which is the schedule's: an attempt's
+     * number is `attempt_count + manual_attempt_count` once recorded, so both kinds share one sequence.
+     */
+    manualAttemptCount: integer('manual_attempt_count').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
@@ -56,6 +70,10 @@ export const deliveries = pgTable(
     index('deliveries_due_idx')
       .on(t.nextAttemptAt)
       .where(sql`${t.status} = 'pending'`),
+    // The reconciler's scan of operator's attempts asked for: few at any time.
+    index('deliveries_manual_queued_idx')
+      .on(t.manualQueuedAt)
+      .where(sql`${t.manualJobId} IS NOT NULL`),
   ],
 );
 
