@@ -40,5 +40,5 @@ $PNPM run test:jest "$@"
 # Only for the whole run: a run of chosen files (extra arguments) is about those files.
 if [ $# -eq 0 ]; then
   step 5/5 "jest again on the Postgres queue backend (DISPATCH_TEST_QUEUE_BACKEND=postgres, ${#PG_QUEUE_SUITES[@]} suites)"
-  DISPATCH_TEST_QUEUE_BACKEND=postgres $PNPM run test:jest "${PG_QUEUE_SUITES[@]}"
+  DISPATCH_TEST_QUEUE_BACKEND=postgres $PNPM run test:jest --selectProjects redis "${PG_QUEUE_SUITES[@]}"
 fi
