@@ -5,3 +5,6 @@ const url = process.env.DISPATCH_TEST_CLUSTER_URL;
 if (!url) throw new Error('DISPATCH_TEST_CLUSTER_URL is unset: the redis-cluster project runs only with its global setup');
 process.env.REDIS_URL = url;
 process.env.DISPATCH_QUEUE_SHARDS = '3';
+// These suites are about Redis Cluster: a run on the Postgres queue backend must not turn them into
+// Postgres runs (the harness would otherwise point REDIS_URL at a closed port).
+delete process.env.DISPATCH_TEST_QUEUE_BACKEND;

@@ -52,7 +52,7 @@ afterAll(async () => {
 
 describeCluster('Redis Cluster master killed', () => {
   it('kill -9 of the master holding a delivery shard mid-load: the replica takes over, nothing is lost', async () => {
-    h = await startHarness({ worker: false, env: { DATABASE_URL: database.url, REDIS_URL: cluster.url, DISPATCH_QUEUE_SHARDS: '3' } });
+    h = await startHarness({ worker: false, env: { DATABASE_URL: database.url, REDIS_URL: cluster.url, DISPATCH_QUEUE_BACKEND: 'redis', DISPATCH_QUEUE_SHARDS: '3' } });
     const worker = spawnFaultWorker(h, { DISPATCH_WORKER_CONCURRENCY: '12', DISPATCH_RECONCILE_GRACE: '1s' });
     await waitForWorkers(h.env, 1, worker);
     const ws = await h.newWorkspace();
