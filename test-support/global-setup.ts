@@ -10,6 +10,8 @@ import { ensureConsoleBuilt } from './console-build';
 // run: it is the template each harness copies its own database from (private-database.ts), and each
 // harness has its own BullMQ prefix too.
 export default async function globalSetup(): Promise<void> {
+  // Both jest projects may ask for it (cluster-global-setup.ts): one database per run.
+  if (process.env.DISPATCH_TEST_DATABASE) return;
   const base = new URL(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   const name = `dispatch_test_${process.pid}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: withDatabase(base, 'postgres') });

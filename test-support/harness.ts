@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseConfig } from '@dispatch/core';
 import type { DestinationStream } from 'pino';
-import { Redis } from 'ioredis';
 import supertest from 'supertest';
 import { apiConfigSchema, buildApiDeps, createApiKey, createApp, createLogger, createWorkspace, type ApiTuning } from '@dispatch/api/testing';
 import type { Scope } from '@dispatch/core';
@@ -9,6 +8,7 @@ import { startWorker, workerConfigSchema, type Resolver, type WorkerRuntime } fr
 import { testEncryptionEnv } from './encryption-key.js';
 import { createPrivateDatabase } from './private-database.js';
 import { dropQueueSchema, queueBackendEnv } from './queue-backend.js';
+import { deleteKeysMatching } from './redis-keys.js';
 
 // A whole Dispatch in one test process: the real API (over HTTP via supertest), the real worker,
 // and a database and a BullMQ prefix of this harness's own.
@@ -41,6 +41,7 @@ export interface Harness {
     REDIS_URL: string;
     DISPATCH_QUEUE_BACKEND: string;
     DISPATCH_QUEUE_PREFIX: string;
+    DISPATCH_QUEUE_SHARDS: string;
     DISPATCH_ENCRYPTION_KEY: string;
     DISPATCH_ENCRYPTION_KEYS: string;
   };
@@ -100,6 +101,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       REDIS_URL: redisUrl,
       DISPATCH_QUEUE_BACKEND: env.DISPATCH_QUEUE_BACKEND ?? 'redis',
       DISPATCH_QUEUE_PREFIX: prefix,
+      DISPATCH_QUEUE_SHARDS: env.DISPATCH_QUEUE_SHARDS ?? '1',
       DISPATCH_ENCRYPTION_KEY: env.DISPATCH_ENCRYPTION_KEY ?? '',
       DISPATCH_ENCRYPTION_KEYS: env.DISPATCH_ENCRYPTION_KEYS ?? '',
     }),
@@ -126,27 +128,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       if (env.DISPATCH_QUEUE_BACKEND === 'postgres') {
         // A private database goes whole; a test's own keeps everything but this harness's queues.
         if (!database) await dropQueueSchema(env);
-      } else await deleteQueueKeys(redisUrl, prefix);
+      } else await deleteKeysMatching(redisUrl, `${prefix}:*`);
       await database?.drop();
     },
   };
   if (options.worker !== false) await harness.startWorker();
   return harness;
-}
-
-/** Removes this harness's BullMQ keys (and nothing else) from the shared Redis. */
-async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });

@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { deliverJobId, newId, signedHeaders } from '@dispatch/core';
-import { createQueueBackend, Queues, QUEUES, redisConnectionOptions, type DeliveryToEnqueue } from '@dispatch/queue';
+import { createQueueBackend, Queues, QUEUES, redisConnection, type DeliveryToEnqueue } from '@dispatch/queue';
 import { benchConfig as config } from '../lib/config.js';
 import { deleteRedisKeys } from '../lib/infra.js';
 import { ReceiverClient, stopChild } from '../lib/processes.js';
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
           }
           return 'ok';
         },
-        { connection: redisConnectionOptions(config.redisUrl), prefix: config.queuePrefix, concurrency: IN_FLIGHT, stalledInterval: 10_000 },
+        { connection: redisConnection(config.redisUrl), prefix: config.queuePrefix, concurrency: IN_FLIGHT, stalledInterval: 10_000 },
       );
       await finished;
       await worker.close();

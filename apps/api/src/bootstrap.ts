@@ -45,8 +45,8 @@ export function buildApiDeps(config: ApiConfig, logger: Logger, tuning: ApiTunin
     failFast: true,
     onConnectionError: (err) => logger.debug({ err }, 'queue backend connection error'),
   });
-  const queues = new Queues(queueBackend);
-  for (const queue of [queues.deliveries, queues.fanout, queues.maintenance]) {
+  const queues = new Queues(queueBackend, config.DISPATCH_QUEUE_SHARDS);
+  for (const queue of queues.all) {
     queue.on('error', (err) => logger.debug({ err }, 'queue connection error'));
   }
   // Ingest: the enqueuer is built first and handed to the batcher, which calls it once a statement

@@ -133,6 +133,21 @@ describe('rate limit', () => {
     expect(a.admit('key_test', now)).toBe(false);
     expect(b.admit('key_other', now)).toBe(true);
   });
+
+  it('shares the counts of several keys synced together (on a Redis Cluster their counters sit on different masters)', async () => {
+    const options = { prefix: h.prefix, limit: 3, logger: h.deps.logger };
+    const a = new RateLimiter(h.deps.queues.backend.sharedRedis, options);
+    const b = new RateLimiter(h.deps.queues.backend.sharedRedis, options);
+    const now = (Math.floor(Date.now() / 1000) + 3600) * 1000;
+    const keys = ['key_one', 'key_two', 'key_three'];
+    for (const key of keys) expect([1, 2, 3].map(() => a.admit(key, now))).toEqual([true, true, true]);
+    const synced = () => new Promise((resolve) => setTimeout(resolve, 200));
+    await synced();
+    // b admits one of each before its first sync, which then tells it every key's shared count.
+    for (const key of keys) expect(b.admit(key, now)).toBe(true);
+    await synced();
+    expect(keys.map((key) => b.admit(key, now))).toEqual([false, false, false]);
+  });
 });
 
 describe('Idempotency-Key', () => {

@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { attemptAbandonedAfterMs, loggableError, SecretBox } from '@dispatch/core';
 import { createDb } from '@dispatch/db';
-import { createQueueBackend, QUEUES, Queues } from '@dispatch/queue';
+import { createQueueBackend, deliveryQueueNames, QUEUES, Queues } from '@dispatch/queue';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
 import type { WorkerDeps } from './deps.js';
@@ -44,8 +44,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     applicationName: 'dispatch-worker-queue',
     onConnectionError: (err) => logger.warn({ err: loggableError(err) }, 'queue backend connection error'),
   });
-  const queues = new Queues(queueBackend);
-  for (const queue of [queues.deliveries, queues.fanout, queues.maintenance]) {
+  const queues = new Queues(queueBackend, config.DISPATCH_QUEUE_SHARDS);
+  for (const queue of queues.all) {
     queue.on('error', (err) => logger.warn({ err: loggableError(err), queue: queue.name }, 'queue connection error'));
   }
   // How long an attempt may last before it counts as abandoned: the claim guard and BullMQ's job lock agree on it.
@@ -92,15 +92,19 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     lockDuration: attemptStaleMs,
     stalledInterval: STALLED_CHECK_MS,
   };
+  const deliveryShards = deliveryQueueNames(config.DISPATCH_QUEUE_SHARDS);
   const concurrency: Record<string, number> = {
-    [QUEUES.deliveries]: config.DISPATCH_WORKER_CONCURRENCY,
+    // The process's delivery slots are split between the shards, so it never has more requests in
+    // flight than configured (the workspace guard shares out that same number).
+    [QUEUES.deliveries]: Math.ceil(config.DISPATCH_WORKER_CONCURRENCY / deliveryShards.length),
     [QUEUES.fanout]: 2,
     // Reconcile, replay and prune must not wait behind each other.
     [QUEUES.maintenance]: 3,
   };
-  const workers = [...registry].map(
-    ([queue, handlers]) =>
-      queueBackend.worker(queue, processor(handlers), { ...common, concurrency: concurrency[queue] ?? 1, settings: { backoffStrategy } }),
+  // Every worker consumes every delivery shard (the registry names the first; the others run the same handlers).
+  const queueNames = (queue: string) => (queue === QUEUES.deliveries ? deliveryShards : [queue]);
+  const workers = [...registry].flatMap(([queue, handlers]) =>
+    queueNames(queue).map((name) => queueBackend.worker(name, processor(handlers), { ...common, concurrency: concurrency[queue] ?? 1, settings: { backoffStrategy } })),
   );
   for (const worker of workers) {
     worker.on('error', (err) => {

@@ -51,7 +51,7 @@ it("queues a paused endpoint's new deliveries for the end of its pause, and its 
   const held = rows.filter((row) => row.endpointId === down);
   expect(held).toHaveLength(5);
   for (const row of held) {
-    const job = await h.deps.queues.deliveries.getJob(row.jobId!);
+    const job = await h.deps.queues.deliveriesFor(row.endpointId).getJob(row.jobId!);
     expect(await job!.getState()).toBe('delayed');
     expect(job!.priority).toBe(JOB_PRIORITIES.held);
     // Queued delayed by the API: no worker ever took it (a job a worker parks itself has started once).

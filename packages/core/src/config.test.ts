@@ -23,6 +23,7 @@ describe('parseConfig with sharedConfigFields', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       DISPATCH_QUEUE_BACKEND: 'redis',
       DISPATCH_QUEUE_POOL_SIZE: 10,
+      DISPATCH_QUEUE_SHARDS: 1,
       DISPATCH_QUEUE_PREFIX: 'dispatch',
       DISPATCH_RETRY_SCHEDULE: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
       DISPATCH_REQUEST_TIMEOUT: 15_000,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseByteSize, parseDuration, parseRetrySchedule } from './durations.js';
+import { parseRedisUrl } from './redis-url.js';
 
 // The contract's configuration table as zod fields. Each app builds its own config from these and
 // parses `process.env` once at boot; nothing else reads the environment.
@@ -29,11 +30,28 @@ export const sharedConfigFields = {
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/dispatch'),
   /** Postgres connections per process. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(20),
-  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  // Kept as text (what the processes pass on); the queue package reads it with the same parser.
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .superRefine((text, ctx) => {
+      try {
+        parseRedisUrl(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   /** Where the jobs wait: Redis, or BullMQ's Postgres backend in DATABASE_URL (then nothing uses Redis). */
   DISPATCH_QUEUE_BACKEND: z.enum(['redis', 'postgres']).default('redis'),
   /** Postgres queue backend: connections per process for queue commands (each queue worker keeps one more). */
   DISPATCH_QUEUE_POOL_SIZE: z.coerce.number().int().min(1).default(10),
+  /**
+   * How many delivery queues (`{deliveries}`, `{deliveries-1}`…): on Redis Cluster each is one hash
+   * slot, so more queues spread the delivery load over more masters. Changing it loses nothing: jobs
+   * left in a queue no worker reads any more are overdue, and the reconciler queues them anew. On
+   * the Postgres backend they are just more queues.
+   */
+  DISPATCH_QUEUE_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
   DISPATCH_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').default('dispatch'),
   DISPATCH_RETRY_SCHEDULE: parsedField('5s,5m,30m,2h,5h,10h,10h', parseRetrySchedule),
   DISPATCH_REQUEST_TIMEOUT: duration('15s'),

@@ -20,3 +20,4 @@ export * from './job-ids.js';
 export * from './attempt-timing.js';
 export * from './canonical-json.js';
 export * from './timeouts.js';
+export * from './redis-url.js';

@@ -45,7 +45,7 @@ export class BacklogReader {
       settle(
         'queue counts',
         Promise.all(
-          [queues.deliveries, queues.fanout, queues.maintenance].map(async (queue) => ({
+          queues.all.map(async (queue) => ({
             queue: queueLabel(queue.name),
             counts: (await queue.getJobCounts(...QUEUE_STATES)) as Record<string, number>,
           })),

@@ -7,3 +7,4 @@ export * from './priorities.js';
 export * from './queue-backend.js';
 export * from './create-queue-backend.js';
 export { queueSchemaName } from './postgres-backend.js';
+export * from './shards.js';

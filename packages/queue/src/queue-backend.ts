@@ -1,5 +1,5 @@
 import type { IQueueBackend, JobProgress, Processor, Queue, Worker, WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { EndpointPauses } from './endpoint-pauses.js';
 
 /** Where BullMQ keeps the jobs: Redis, or BullMQ's own Postgres backend (no Redis at all). */
@@ -30,7 +30,7 @@ export interface QueueBackend {
    * The Redis connection that API processes share counters through (the rate limiter); none on the
    * Postgres backend, where such counts stay per process.
    */
-  readonly sharedRedis: Redis | undefined;
+  readonly sharedRedis: RedisClient | undefined;
   /** Closes what the queues and workers shared; call after closing them. */
   close(): Promise<void>;
 }

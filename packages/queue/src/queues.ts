@@ -3,6 +3,7 @@ import type { EndpointPauses } from './endpoint-pauses.js';
 import type { AnyQueue, QueueBackend } from './queue-backend.js';
 import { QUEUES, JOBS } from './names.js';
 import { fanoutJobId, type DeliverJob, type FanoutJob, type ReplayJob } from './jobs.js';
+import { deliveryQueueNames, deliveryShardOf } from './shards.js';
 
 // Completed and failed jobs are dropped: Postgres keeps the history, and a lingering job id would
 // turn the reconciler's re-add into a no-op for a delivery that still needs an attempt.
@@ -28,21 +29,52 @@ export interface DeliveryToEnqueue {
 }
 
 export class Queues {
-  readonly deliveries: AnyQueue;
+  /** One delivery queue per shard (DISPATCH_QUEUE_SHARDS); see shards.ts. */
+  readonly deliveryShards: AnyQueue[];
   readonly fanout: AnyQueue;
   readonly maintenance: AnyQueue;
   readonly endpointPauses: EndpointPauses;
 
-  constructor(readonly backend: QueueBackend) {
-    this.deliveries = backend.queue(QUEUES.deliveries);
+  constructor(
+    readonly backend: QueueBackend,
+    shards = 1,
+  ) {
+    this.deliveryShards = deliveryQueueNames(shards).map((name) => backend.queue(name));
     this.fanout = backend.queue(QUEUES.fanout);
     this.maintenance = backend.queue(QUEUES.maintenance);
     this.endpointPauses = backend.endpointPauses(this.deliveries);
   }
 
+  /** The first delivery queue (the only one with one shard). */
+  get deliveries(): AnyQueue {
+    return this.deliveryShards[0]!;
+  }
+
+  /** The delivery queue that holds this endpoint's jobs. */
+  deliveriesFor(endpointId: string): AnyQueue {
+    return this.deliveryShards[deliveryShardOf(endpointId, this.deliveryShards.length)]!;
+  }
+
+  /** Every queue, for error listeners, metrics and closing. */
+  get all(): AnyQueue[] {
+    return [...this.deliveryShards, this.fanout, this.maintenance];
+  }
+
+  /** One addBulk per shard: a bulk add is one transaction, which on a cluster must stay in one slot. */
   async enqueueDeliveries(items: readonly DeliveryToEnqueue[]): Promise<void> {
     if (items.length === 0) return;
-    await this.deliveries.addBulk(
+    const byQueue = new Map<AnyQueue, DeliveryToEnqueue[]>();
+    for (const item of items) {
+      const queue = this.deliveriesFor(item.endpointId);
+      const list = byQueue.get(queue);
+      if (list) list.push(item);
+      else byQueue.set(queue, [item]);
+    }
+    await Promise.all([...byQueue].map(([queue, shardItems]) => this.addDeliveries(queue, shardItems)));
+  }
+
+  private async addDeliveries(queue: AnyQueue, items: readonly DeliveryToEnqueue[]): Promise<void> {
+    await queue.addBulk(
       items.map((item) => ({
         name: JOBS.deliver,
         data: {
@@ -72,10 +104,6 @@ export class Queues {
       attempts: 10,
       backoff: { type: 'exponential', delay: 1000 },
     });
-  }
-
-  private get all(): AnyQueue[] {
-    return [this.deliveries, this.fanout, this.maintenance];
   }
 
   /** The replay id is the job id: asking twice for the same replay queues it once. */

@@ -1,11 +1,11 @@
 import { Queue, Worker, type ConnectionOptions, type Processor } from 'bullmq';
-import { Redis } from 'ioredis';
-import { redisConnectionOptions } from './connection.js';
+import { createRedisClient, redisConnection, releaseRedisConnection, type RedisClient } from './connection.js';
 import type { EndpointPauses } from './endpoint-pauses.js';
 import type { AnyQueue, QueueBackend, QueueWorkerOptions } from './queue-backend.js';
 import { RedisEndpointPauses } from './redis-endpoint-pauses.js';
 
 export interface RedisBackendSettings {
+  /** REDIS_URL: one server, a Sentinel-managed master or a Redis Cluster (see connection.ts). */
   url: string;
   prefix: string;
   /**
@@ -19,15 +19,23 @@ export interface RedisBackendSettings {
 
 export class RedisBackend implements QueueBackend {
   readonly kind = 'redis';
-  readonly sharedRedis: Redis | undefined;
-  private readonly producerConnection: ConnectionOptions | Redis;
+  readonly sharedRedis: RedisClient | undefined;
+  private readonly producerConnection: ConnectionOptions;
+  // Made on first use: the API (fail-fast producers only) never opens it. On a cluster it is one
+  // Cluster client the workers share (each duplicates it for its blocking reads).
+  private waitingConnection: ConnectionOptions | undefined;
 
   constructor(private readonly settings: RedisBackendSettings) {
     if (settings.failFast) {
-      this.sharedRedis = new Redis({ ...redisConnectionOptions(settings.url), maxRetriesPerRequest: 1, enableOfflineQueue: false });
-      this.sharedRedis.on('error', (err) => settings.onConnectionError?.(err));
+      this.sharedRedis = createRedisClient(settings.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+      this.sharedRedis.on('error', (err: Error) => settings.onConnectionError?.(err));
     }
-    this.producerConnection = this.sharedRedis ?? redisConnectionOptions(settings.url);
+    this.producerConnection = this.sharedRedis ?? this.connectionThatWaits();
+  }
+
+  private connectionThatWaits(): ConnectionOptions {
+    this.waitingConnection ??= redisConnection(this.settings.url);
+    return this.waitingConnection;
   }
 
   queue(name: string): AnyQueue {
@@ -35,8 +43,8 @@ export class RedisBackend implements QueueBackend {
   }
 
   worker(name: string, processor: Processor, options: QueueWorkerOptions) {
-    // Workers block on their own connections: always options, never the shared fail-fast one.
-    return new Worker(name, processor, { ...options, connection: redisConnectionOptions(this.settings.url), prefix: this.settings.prefix });
+    // Workers block on connections that wait out an outage, never the shared fail-fast one.
+    return new Worker(name, processor, { ...options, connection: this.connectionThatWaits(), prefix: this.settings.prefix });
   }
 
   endpointPauses(queue: AnyQueue): EndpointPauses {
@@ -60,5 +68,6 @@ export class RedisBackend implements QueueBackend {
 
   async close(): Promise<void> {
     this.sharedRedis?.disconnect();
+    if (this.waitingConnection) await releaseRedisConnection(this.waitingConnection);
   }
 }

@@ -1,5 +1,5 @@
 import { rateLimited } from '@dispatch/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dispatch/queue';
 import type { Logger } from 'pino';
 
 const RETRY_AFTER_SECONDS = 1;
@@ -35,7 +35,7 @@ export class RateLimiter {
   private failing = false;
 
   constructor(
-    private readonly redis: Redis | undefined,
+    private readonly redis: RedisClient | undefined,
     private readonly options: { prefix: string; limit: number; logger: Logger },
   ) {}
 
@@ -77,7 +77,9 @@ export class RateLimiter {
         continue;
       }
       if (state.unsynced === 0) continue;
-      const counterKey = `${this.options.prefix}:ratelimit:{${keyId}}:${state.window}`;
+      // One hash tag for every counter: the sync is one pipeline, which a Redis Cluster serves only
+      // when all its keys live on one node (counters tagged per key would spread over masters).
+      const counterKey = `${this.options.prefix}:{ratelimit}:${keyId}:${state.window}`;
       pipeline.incrby(counterKey, state.unsynced).pexpire(counterKey, 2 * WINDOW_MS);
       sent.push({ state, window: state.window, count: state.unsynced });
       state.unsynced = 0;

@@ -103,7 +103,7 @@ export class BreakerSync {
     const run = async () => {
       const jobIds = await findDueJobIds(this.deps.db, endpointId, PROMOTE_AT_MOST);
       for (const jobId of jobIds) {
-        const job = await this.deps.queues.deliveries.getJob(jobId);
+        const job = await this.deps.queues.deliveriesFor(endpointId).getJob(jobId);
         // Another worker may promote it first, or it may have started: either way it is on its way.
         if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
       }

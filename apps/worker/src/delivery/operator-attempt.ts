@@ -31,7 +31,7 @@ export async function attemptForOperator(deps: WorkerDeps, delivery: ClaimedOper
   });
   if (recorded && succeeded && recorded.previousStatus === 'pending' && delivery.scheduledJobId) {
     // Tidying only: the scheduled job would find the delivery finished and do nothing.
-    await deps.queues.deliveries.remove(delivery.scheduledJobId).catch((err: unknown) => {
+    await deps.queues.deliveriesFor(delivery.endpointId).remove(delivery.scheduledJobId).catch((err: unknown) => {
       deps.logger.debug({ err: loggableError(err), deliveryId: delivery.id }, 'could not remove the scheduled job of a delivery an operator delivered');
     });
   }
