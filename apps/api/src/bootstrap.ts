@@ -1,6 +1,6 @@
 import { loggableError, SecretBox } from '@dispatch/core';
 import { createDb } from '@dispatch/db';
-import { createQueueBackend, Queues } from '@dispatch/queue';
+import { queueBackendFromConfig, Queues } from '@dispatch/queue';
 import type { Logger } from 'pino';
 import type { ApiConfig } from './config.js';
 import type { ApiDeps } from './deps.js';
@@ -35,12 +35,7 @@ export interface ApiTuning {
 export function buildApiDeps(config: ApiConfig, logger: Logger, tuning: ApiTuning = {}) {
   const dbHandle = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'dispatch-api' });
   // On Redis, one connection for the rate limiter and the producers (queues issue no blocking commands).
-  const queueBackend = createQueueBackend({
-    kind: config.DISPATCH_QUEUE_BACKEND,
-    prefix: config.DISPATCH_QUEUE_PREFIX,
-    redisUrl: config.REDIS_URL,
-    databaseUrl: config.DATABASE_URL,
-    poolSize: config.DISPATCH_QUEUE_POOL_SIZE,
+  const queueBackend = queueBackendFromConfig(config, {
     applicationName: 'dispatch-api-queue',
     failFast: true,
     onConnectionError: (err) => logger.debug({ err }, 'queue backend connection error'),

@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { attemptAbandonedAfterMs, loggableError, SecretBox } from '@dispatch/core';
 import { createDb } from '@dispatch/db';
-import { createQueueBackend, deliveryQueueNames, QUEUES, Queues } from '@dispatch/queue';
+import { deliveryQueueNames, queueBackendFromConfig, QUEUES, Queues } from '@dispatch/queue';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
 import type { WorkerDeps } from './deps.js';
@@ -35,12 +35,7 @@ export interface WorkerRuntime {
 export async function startWorker(config: WorkerConfig, logger: Logger, options: { lookup?: Resolver } = {}): Promise<WorkerRuntime> {
   const registry = buildRegistry(registrations);
   const dbHandle = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'dispatch-worker', keyedLookupsOnly: true });
-  const queueBackend = createQueueBackend({
-    kind: config.DISPATCH_QUEUE_BACKEND,
-    prefix: config.DISPATCH_QUEUE_PREFIX,
-    redisUrl: config.REDIS_URL,
-    databaseUrl: config.DATABASE_URL,
-    poolSize: config.DISPATCH_QUEUE_POOL_SIZE,
+  const queueBackend = queueBackendFromConfig(config, {
     applicationName: 'dispatch-worker-queue',
     onConnectionError: (err) => logger.warn({ err: loggableError(err) }, 'queue backend connection error'),
   });

@@ -21,3 +21,27 @@ export function createQueueBackend(settings: QueueBackendSettings): QueueBackend
   if (settings.kind === 'postgres') return new PostgresBackend(settings);
   return new RedisBackend({ url: settings.redisUrl, ...settings });
 }
+
+/** What the backend reads of a process's configuration (the API's and the worker's share these fields). */
+export interface QueueBackendConfig {
+  DISPATCH_QUEUE_BACKEND: QueueBackendKind;
+  DISPATCH_QUEUE_PREFIX: string;
+  DISPATCH_QUEUE_POOL_SIZE: number;
+  REDIS_URL: string;
+  DATABASE_URL: string;
+}
+
+/** The backend a process's configuration asks for; each process adds how it wants its connections to behave. */
+export function queueBackendFromConfig(
+  config: QueueBackendConfig,
+  process: Pick<QueueBackendSettings, 'applicationName' | 'failFast' | 'onConnectionError'>,
+): QueueBackend {
+  return createQueueBackend({
+    kind: config.DISPATCH_QUEUE_BACKEND,
+    prefix: config.DISPATCH_QUEUE_PREFIX,
+    redisUrl: config.REDIS_URL,
+    databaseUrl: config.DATABASE_URL,
+    poolSize: config.DISPATCH_QUEUE_POOL_SIZE,
+    ...process,
+  });
+}
