@@ -83,7 +83,8 @@ const CLAIM_DELIVERIES = `
   JOIN events ev ON ev.id = c.event_id
   CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit`;
 
-function toClaimed(row: Record<string, unknown>): ClaimedDelivery {
+/** A claim statement's row (the delivery, its event's payload, its endpoint) as the worker uses it. */
+export function toClaimed(row: Record<string, unknown>): ClaimedDelivery {
   const previousExpiresAt = row.previous_secret_expires_at as Date | string | null;
   return {
     id: row.id as string,

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import type { AttemptRecord, ClaimedDelivery } from './attempt-batches.queries.js';
+import { toClaimed, type AttemptRecord, type ClaimedDelivery } from './attempt-batches.queries.js';
 import { clientOf } from './named-statements.js';
 
 // An operator's attempt (redeliver, replay) runs beside the delivery's schedule: it is claimed and
@@ -35,25 +35,12 @@ export async function claimOperatorAttempt(db: Db, request: { deliveryId: string
   });
   const row = result.rows[0];
   if (!row) return undefined;
-  const previousExpiresAt = row.previous_secret_expires_at as Date | string | null;
   const replayId = (row.replay_id as string | null) ?? null;
+  // The same row as a scheduled claim's, but the claim is the operator's (manual_*), not the schedule's.
   return {
-    id: row.id as string,
-    workspaceId: row.workspace_id as string,
-    eventId: row.event_id as string,
-    endpointId: row.endpoint_id as string,
-    test: row.test as boolean,
-    attemptCount: row.attempt_count as number,
-    maxAttempts: row.max_attempts as number,
+    ...toClaimed(row),
     jobTrigger: replayId ? 'replay' : 'redeliver',
     replayId,
-    payload: row.payload as string,
-    url: row.url as string,
-    headersSealed: (row.headers_sealed as string | null) ?? null,
-    secretSealed: row.secret_sealed as string,
-    previousSecretSealed: (row.previous_secret_sealed as string | null) ?? null,
-    previousSecretExpiresAt: previousExpiresAt ? new Date(previousExpiresAt) : null,
-    endpointActive: row.endpoint_active as boolean,
     jobId: row.manual_job_id as string,
     claimedAt: new Date(row.manual_started_at as Date | string),
     scheduledJobId: (row.job_id as string | null) ?? null,
