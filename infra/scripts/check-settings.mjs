@@ -20,7 +20,8 @@ function checkUrl(name, protocols) {
 }
 
 checkUrl('DATABASE_URL', ['postgres:', 'postgresql:']);
-checkUrl('REDIS_URL', ['redis:', 'rediss:']);
+// A Redis Cluster's or Sentinel's seed list is no single URL: the apps' schema judges it after the install.
+if (!/^rediss?\+(cluster|sentinel):\/\//.test(env.REDIS_URL ?? '')) checkUrl('REDIS_URL', ['redis:', 'rediss:']);
 
 // The API's schema says the same; repeated here because a short token is the classic first-run mistake.
 if (env.DISPATCH_ADMIN_TOKEN !== undefined && env.DISPATCH_ADMIN_TOKEN.length < 16) problem('DISPATCH_ADMIN_TOKEN', 'must be at least 16 characters');

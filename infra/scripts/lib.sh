@@ -164,6 +164,13 @@ start_local_redis() {
 
 ensure_redis() {
   local url="$1" host port
+  case "$url" in
+    redis+cluster://* | rediss+cluster://* | redis+sentinel://* | rediss+sentinel://*)
+      # Several seed nodes: the apps connect and fail over themselves; there is no one server to probe or start.
+      log "REDIS_URL names a Redis Cluster or Sentinel: used as it is (nothing is started for it)"
+      return 0
+      ;;
+  esac
   read -r host port < <(url_host_port "$url" 6379) || true
   [ -n "$host" ] || die "cannot parse $url"
   if tcp_reachable "$host" "$port"; then

@@ -22,6 +22,15 @@ describe('check-settings.mjs (before the install)', () => {
     expect(plainCheck({ DATABASE_URL: 'postgres://u:p@db:5432/x', REDIS_URL: 'rediss://cache:6380', PORT: '8080', DISPATCH_ADMIN_TOKEN: 'a'.repeat(16) }).status).toBe(0);
   });
 
+  it('leaves a Redis Cluster or Sentinel seed list to the schema, and the start script uses it as it is', () => {
+    for (const url of ['redis+cluster://h1:7000,h2:7001', 'redis+sentinel://s1:26379,s2/mymaster']) {
+      expect(plainCheck({ REDIS_URL: url })).toEqual({ status: 0, stderr: '' });
+      const started = spawnSync('bash', ['-c', 'source infra/scripts/lib.sh && ensure_redis "$0"', url], { cwd: ROOT, encoding: 'utf8' });
+      expect(started.stderr).toContain('REDIS_URL names a Redis Cluster or Sentinel');
+      expect(started.status).toBe(0);
+    }
+  });
+
   it.each([
     [{ DISPATCH_ADMIN_TOKEN: 'short' }, 'DISPATCH_ADMIN_TOKEN: must be at least 16 characters'],
     [{ DATABASE_URL: 'localhost:5432' }, 'DATABASE_URL: must start with postgres: or postgresql:'],
