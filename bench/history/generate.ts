@@ -69,14 +69,14 @@ export async function generateChunk(client: pg.Client, shape: HistoryShape, from
     FROM gen`);
   await client.query(`
     INSERT INTO attempts (id, delivery_id, attempt_no, trigger, request_headers, status_code, response_headers, response_body,
-                          response_body_size, response_time_ms, timings, attempted_at)
+                          response_body_size, response_time_ms, timings, attempted_at, stats_endpoint_id)
     SELECT 'att_' || attempt_stem, 'dlv_' || stem, 1, 'initial',
            jsonb_build_object('content-type', 'application/json', 'user-agent', 'Dispatch-Webhooks/1.0', 'webhook-id', 'evt_' || stem,
                               'webhook-timestamp', extract(epoch FROM ts)::bigint::text, 'webhook-signature', 'v1,' || md5(stem) || md5(stem || 'x')),
            CASE status WHEN 'succeeded' THEN 200 WHEN 'pending' THEN 503 ELSE 500 END,
            '{"content-type":"text/plain"}'::jsonb, CASE status WHEN 'succeeded' THEN 'ok' ELSE 'unavailable' END, 2, 20 + n % 80,
            jsonb_build_object('dns', null, 'connect', 1, 'tls', null, 'firstByte', 18 + n % 80, 'total', 20 + n % 80),
-           ts + interval '100 milliseconds'
+           ts + interval '100 milliseconds', 'wh_bench' || lpad((n % ${ENDPOINTS})::text, 2, '0')
     FROM gen`);
   await client.query('COMMIT');
 }

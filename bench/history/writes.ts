@@ -1,15 +1,14 @@
-import { attemptsLeft, deliverJobId, newId } from '@dispatch/core';
+import { deliverJobId, newId } from '@dispatch/core';
 import {
   claimDeliveries,
-  findOverdueDeliveries,
   insertEventsWithDeliveries,
   pruneAttemptsBatch,
   pruneEventsBatch,
   recordAttempts,
   type Database,
-  type OverdueCursor,
 } from '@dispatch/db';
 import type { Queues } from '@dispatch/queue';
+import { requeueOverdueDeliveries } from '@dispatch/worker/requeue-overdue';
 import { distribution, type Distribution } from '../lib/stats.js';
 import { endpointId, workspaceId } from './generate.js';
 
@@ -83,35 +82,15 @@ export async function measureClaimAndRecord(db: Database, due: readonly { id: st
 
 export interface ReconcileFigures {
   requeued: number;
-  pages: number;
   seconds: number;
-  page: Distribution;
-  enqueue: Distribution;
 }
 
-/** The reconciler's loop (reconcile.job.ts) over every overdue delivery, its jobs added to Redis. */
+/** The reconciler's re-queueing (the worker's own function) over every overdue delivery, its jobs added to Redis. */
 export async function measureReconcile(db: Database, queues: Queues): Promise<ReconcileFigures> {
-  const pageMs: number[] = [];
-  const enqueueMs: number[] = [];
-  let after: OverdueCursor | undefined;
-  let requeued = 0;
   const started = performance.now();
-  for (;;) {
-    let t = performance.now();
-    const rows = await findOverdueDeliveries(db, { staleMs: 600_000, attemptStaleMs: 45_000, limit: 1_000, after });
-    pageMs.push(performance.now() - t);
-    if (rows.length === 0) break;
-    t = performance.now();
-    await queues.enqueueDeliveries(rows.map((row) => ({
-      deliveryId: row.id, endpointId: row.endpointId, workspaceId: row.workspaceId, jobId: row.jobId,
-      attemptsLeft: attemptsLeft(row), delayMs: Math.max(0, row.nextAttemptAt.getTime() - Date.now()),
-    })));
-    enqueueMs.push(performance.now() - t);
-    requeued += rows.length;
-    const last = rows[rows.length - 1]!;
-    after = { nextAttemptAt: last.nextAttemptAt, id: last.id };
-  }
-  return { requeued, pages: pageMs.length, seconds: (performance.now() - started) / 1000, page: distribution(pageMs), enqueue: distribution(enqueueMs) };
+  // Without a cap per run (the worker's is 100,000), so that a larger backlog is timed whole.
+  const requeued = await requeueOverdueDeliveries({ db, queues }, { staleMs: 600_000, attemptStaleMs: 45_000, maxPerRun: Number.POSITIVE_INFINITY });
+  return { requeued, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Retention of the history's oldest day: the prune job's batches of attempts, then of events. */

@@ -267,3 +267,15 @@ describe('redelivering by id alone', () => {
     await eventually(async () => (await get<{ attempts: unknown[] }>(`/api/deliveries/${failing.id}`)).attempts.length === before + 1);
   });
 });
+
+// Last, since its test event would show in the lists above.
+describe('a test send', () => {
+  it('leaves a test delivery’s attempt out of the stats', async () => {
+    const stats = () => get<{ attempts: number; successes: number }>(`/api/webhooks-manage/${ids.ok}/stats?window=1h`);
+    const before = await stats();
+    // 200: the test's attempt is made and recorded.
+    const sent = await post<{ delivery: { lastAttempt: { statusCode: number } | null } }>(`/api/webhooks-manage/${ids.ok}/test`, {}, ws.auth, 200);
+    expect(sent.delivery.lastAttempt?.statusCode).toBe(200);
+    expect(await stats()).toMatchObject({ attempts: before.attempts, successes: before.successes });
+  });
+});

@@ -1,7 +1,5 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
@@ -9,6 +7,7 @@ import pg from 'pg';
 import { getEventDefinition, maskHeaders, SecretBox } from '@dispatch/core';
 import { Webhook } from 'standardwebhooks';
 import { ADMIN_TOKEN, bearer, startHarness, type Harness } from '../../../test-support/harness.js';
+import { migrationsUpTo } from '../../../test-support/migrations-up-to.js';
 import { spawnApp, stopAllChildren } from '../../../test-support/processes.js';
 import { Receiver } from '../../../test-support/receiver.js';
 import { createApiKey } from '../src/services/workspaces.service.js';
@@ -38,7 +37,6 @@ function sealV1(plaintext: string): string {
   return ['v1', iv, cipher.getAuthTag(), data].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
 }
 
-const migrationsFolder = new URL('../../../packages/db/drizzle/', import.meta.url);
 const admin = () => new pg.Client({ connectionString: withDatabase('postgres') });
 const name = `${process.env.DISPATCH_TEST_DATABASE ?? 'dispatch_test'}_u${randomBytes(3).toString('hex')}`;
 const url = withDatabase(name);
@@ -50,17 +48,6 @@ function withDatabase(database: string): string {
   const u = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   u.pathname = `/${database}`;
   return u.toString();
-}
-
-/** The migrations folder as it was at `lastTag`. */
-function migrationsUpTo(lastTag: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dispatch-migrations-'));
-  cpSync(migrationsFolder, dir, { recursive: true });
-  const journalFile = join(dir, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
-  journal.entries = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag === lastTag) + 1);
-  writeFileSync(journalFile, JSON.stringify(journal));
-  return dir;
 }
 
 async function runMigrate(keys: Record<string, string>) {

@@ -19,6 +19,7 @@ const LANDED: Record<string, string> = {
   '0008_manual_attempts': '1b38449c92424cbd',
   '0009_deliveries_due_keyset': '7c287d872624493f',
   '0010_deliveries_endpoint_statistics': '357a28db660a006a',
+  '0011_endpoint_health_indexes': 'e93d74874785b042',
 };
 
 const folder = new URL('../drizzle/', import.meta.url);

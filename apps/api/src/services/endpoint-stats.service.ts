@@ -12,7 +12,7 @@ const WINDOW_MS: Record<StatsWindow, number> = { '1h': 3_600_000, '24h': 86_400_
 // A stats read must not wait on a stalled Redis: without an answer the breaker shows as closed.
 const PAUSE_READ_TIMEOUT_MS = 250;
 
-/** The window, and how far back deliveries may have been created to have an attempt in it (the retry schedule). */
+/** The window, and how far back the last success and failure are shown: the window and the retry schedule. */
 function healthWindow(deps: ApiDeps, window: StatsWindow): HealthWindow {
   const scheduleMs = deps.config.DISPATCH_RETRY_SCHEDULE.reduce((sum, delay) => sum + delay, 0);
   return { windowMs: WINDOW_MS[window], lookbackMs: WINDOW_MS[window] + scheduleMs + 10 * 60_000 };

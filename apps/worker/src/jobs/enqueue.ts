@@ -5,7 +5,7 @@ import type { WorkerDeps } from '../deps.js';
 const CHUNK = 1_000;
 
 /** Adds the jobs that own these deliveries, keeping each row's own job id (so existing jobs are no-ops). */
-export async function enqueueQueueable(deps: WorkerDeps, rows: readonly QueueableDelivery[]): Promise<void> {
+export async function enqueueQueueable(deps: Pick<WorkerDeps, 'queues'>, rows: readonly QueueableDelivery[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {
     await deps.queues.enqueueDeliveries(
       rows.slice(i, i + CHUNK).map((row) => ({

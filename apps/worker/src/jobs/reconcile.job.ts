@@ -1,10 +1,9 @@
 import { attemptAbandonedAfterMs } from '@dispatch/core';
-import { findOverdueDeliveries, findOverdueOperatorAttempts, findStaleQueuedReplays, type OverdueCursor } from '@dispatch/db';
+import { findOverdueOperatorAttempts, findStaleQueuedReplays } from '@dispatch/db';
 import type { WorkerDeps } from '../deps.js';
-import { enqueueQueueable } from './enqueue.js';
+import { requeueOverdueDeliveries } from './requeue-overdue.js';
 
 const PAGE = 1_000;
-const MAX_PER_RUN = 50_000;
 
 /**
  * Postgres is the record, Redis only the schedule: every pending delivery that is overdue (Redis was
@@ -14,16 +13,7 @@ const MAX_PER_RUN = 50_000;
 export async function reconcileJob(deps: WorkerDeps): Promise<number> {
   const staleMs = deps.config.DISPATCH_RECONCILE_GRACE;
   const attemptStaleMs = attemptAbandonedAfterMs(deps.config.DISPATCH_REQUEST_TIMEOUT);
-  let after: OverdueCursor | undefined;
-  let total = 0;
-  while (total < MAX_PER_RUN) {
-    const rows = await findOverdueDeliveries(deps.db, { staleMs, attemptStaleMs, limit: PAGE, after });
-    if (rows.length === 0) break;
-    await enqueueQueueable(deps, rows);
-    total += rows.length;
-    const last = rows[rows.length - 1]!;
-    after = { nextAttemptAt: last.nextAttemptAt, id: last.id };
-  }
+  let total = await requeueOverdueDeliveries(deps, { staleMs, attemptStaleMs });
   // Operator's attempts asked for and never made: their job is added again under the same id.
   const asked = await findOverdueOperatorAttempts(deps.db, { staleMs, attemptStaleMs, limit: PAGE });
   await deps.queues.enqueueDeliveries(

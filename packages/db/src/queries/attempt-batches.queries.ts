@@ -1,6 +1,7 @@
 import type { Db } from '../client.js';
 import type { AttemptTimings, AttemptTrigger, DeliveryStatus } from '../schema/index.js';
 import { clientOf } from './named-statements.js';
+import { statsEndpointOf } from './endpoint-health.queries.js';
 
 // The worker's hot path, in as few round trips as possible: claiming a delivery (with its endpoint,
 // sealed secrets and custom headers, and payload) and recording an attempt (with the delivery's new
@@ -217,12 +218,12 @@ const RECORD_ATTEMPTS = `
     FROM u
     WHERE d.id = ANY($2::text[]) AND d.id = u.delivery_id
       AND d.job_id = u.job_id AND d.attempt_started_at = u.claimed_at AND (d.status = 'pending') IS TRUE
-    RETURNING u.id, d.attempt_count + d.manual_attempt_count AS attempt_no
+    RETURNING u.id, d.attempt_count + d.manual_attempt_count AS attempt_no, ${statsEndpointOf('d')} AS stats_endpoint_id
   ), inserted AS (
     INSERT INTO attempts (id, delivery_id, attempt_no, trigger, request_headers, status_code, response_headers, response_body,
-                          response_body_truncated, response_body_size, response_time_ms, timings, error, attempted_at)
+                          response_body_truncated, response_body_size, response_time_ms, timings, error, attempted_at, stats_endpoint_id)
     SELECT u.id, u.delivery_id, f.attempt_no, u.trigger, u.request_headers, u.status_code, u.response_headers, u.response_body,
-           u.response_body_truncated, u.response_body_size, u.response_time_ms, u.timings, u.error, u.attempted_at
+           u.response_body_truncated, u.response_body_size, u.response_time_ms, u.timings, u.error, u.attempted_at, f.stats_endpoint_id
     FROM u JOIN finished f ON f.id = u.id
   ), failing AS (
     SELECT id FROM endpoints

@@ -1,12 +1,9 @@
-import { idBoundsAt } from '@dispatch/core';
 import type { Db } from '../client.js';
 import { clientOf } from './named-statements.js';
 
 // An endpoint's health from its history: attempts in a window (tests left out), their latency, and
-// the deliveries still waiting. Attempts have no endpoint column, so they are reached through the
-// endpoint's deliveries; those are bounded by id (ids start with their creation time) to the ones
-// created since `lookbackMs` ago, which must reach back over the retry schedule so that a retry made
-// in the window of a delivery created before it is still counted.
+// the deliveries still waiting. Both read an index range of the endpoint's own rows (migration 0011),
+// so their cost follows the window's attempts and the backlog, not the history's size.
 
 export interface AttemptWindowStats {
   attempts: number;
@@ -20,28 +17,29 @@ export interface AttemptWindowStats {
 
 export interface HealthWindow {
   windowMs: number;
+  /** How far back the last success and the last failure are looked for (at least the window). */
   lookbackMs: number;
 }
 
-// Attempts are partitioned by their id's day (schema/deliveries.ts), and a delivery's attempts are
-// reached by delivery_id, which every partition has to be asked for. A delivery made since the
-// lookback was attempted after it, so its attempts' ids are no older either: the bound on a.id leaves
-// the older days' partitions out of the plan. The slack covers a worker whose clock is behind the
-// API's (which made the delivery's id).
-const CLOCK_SLACK_MS = 10 * 60_000;
+/**
+ * The endpoint an attempt of delivery `alias` counts towards (attempts.stats_endpoint_id), written
+ * when the attempt is recorded: its endpoint, or null for a test delivery (health leaves tests out).
+ */
+export const statsEndpointOf = (alias: string) => `CASE WHEN ${alias}.test THEN NULL ELSE ${alias}.endpoint_id END`;
 
+// The window's attempts, and the last success and failure within the lookback, read from
+// attempts_stats_endpoint_idx alone (it includes status_code and response_time_ms).
 const STATS_BY_ENDPOINT = `
-  SELECT d.endpoint_id,
-    count(*) FILTER (WHERE a.attempted_at >= now() - make_interval(secs => $3::float8))::int AS attempts,
-    count(*) FILTER (WHERE a.attempted_at >= now() - make_interval(secs => $3::float8) AND a.status_code BETWEEN 200 AND 299)::int AS successes,
-    percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY a.response_time_ms)
-      FILTER (WHERE a.attempted_at >= now() - make_interval(secs => $3::float8)) AS latency,
-    max(a.attempted_at) FILTER (WHERE a.status_code BETWEEN 200 AND 299) AS last_success_at,
-    max(a.attempted_at) FILTER (WHERE a.status_code IS NULL OR a.status_code NOT BETWEEN 200 AND 299) AS last_failure_at
-  FROM deliveries d
-  JOIN attempts a ON a.delivery_id = d.id AND a.id >= $4
-  WHERE d.endpoint_id = ANY($1::text[]) AND d.id >= $2 AND NOT d.test
-  GROUP BY d.endpoint_id`;
+  SELECT stats_endpoint_id AS endpoint_id,
+    count(*) FILTER (WHERE attempted_at >= now() - make_interval(secs => $3::float8))::int AS attempts,
+    count(*) FILTER (WHERE attempted_at >= now() - make_interval(secs => $3::float8) AND status_code BETWEEN 200 AND 299)::int AS successes,
+    percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY response_time_ms)
+      FILTER (WHERE attempted_at >= now() - make_interval(secs => $3::float8)) AS latency,
+    max(attempted_at) FILTER (WHERE status_code BETWEEN 200 AND 299) AS last_success_at,
+    max(attempted_at) FILTER (WHERE status_code IS NULL OR status_code NOT BETWEEN 200 AND 299) AS last_failure_at
+  FROM attempts
+  WHERE stats_endpoint_id = ANY($1::text[]) AND attempted_at >= now() - make_interval(secs => $2::float8)
+  GROUP BY stats_endpoint_id`;
 
 /** Attempt figures of each endpoint over the window (one statement for all of them). */
 export async function attemptStatsByEndpoint(db: Db, endpointIds: readonly string[], window: HealthWindow): Promise<Map<string, AttemptWindowStats>> {
@@ -49,12 +47,7 @@ export async function attemptStatsByEndpoint(db: Db, endpointIds: readonly strin
   if (endpointIds.length === 0) return stats;
   const result = await clientOf(db).query<Record<string, unknown>>({
     text: STATS_BY_ENDPOINT,
-    values: [
-      [...endpointIds],
-      idBoundsAt('delivery', Date.now() - window.lookbackMs).lowest,
-      window.windowMs / 1000,
-      idBoundsAt('attempt', Date.now() - window.lookbackMs - CLOCK_SLACK_MS).lowest,
-    ],
+    values: [[...endpointIds], window.lookbackMs / 1000, window.windowMs / 1000],
   });
   for (const row of result.rows) {
     const latency = (row.latency as (number | string | null)[] | null) ?? [];
@@ -78,14 +71,15 @@ export interface WaitingDeliveries {
   failing: number;
 }
 
+// A pending delivery the schedule has attempted is failing: a scheduled attempt that succeeds ends the
+// delivery, and so does an operator's, so its last attempt failed. Counting on that, rather than joining
+// each pending delivery to its last attempt, keeps this an index range per endpoint however large a
+// backlog is (a Redis loss leaves thousands pending per endpoint; bench/RESULTS.md, "History at scale").
 const WAITING_BY_ENDPOINT = `
-  SELECT d.endpoint_id,
-    count(*)::int AS pending,
-    count(*) FILTER (WHERE d.attempt_count > 0 AND (a.status_code IS NULL OR a.status_code NOT BETWEEN 200 AND 299))::int AS failing
-  FROM deliveries d
-  LEFT JOIN attempts a ON a.id = d.last_attempt_id
-  WHERE d.endpoint_id = ANY($1::text[]) AND d.status = 'pending' AND NOT d.test
-  GROUP BY d.endpoint_id`;
+  SELECT endpoint_id, count(*)::int AS pending, count(*) FILTER (WHERE attempt_count > 0)::int AS failing
+  FROM deliveries
+  WHERE endpoint_id = ANY($1::text[]) AND status = 'pending' AND NOT test
+  GROUP BY endpoint_id`;
 
 /** Deliveries still waiting for a successful attempt, per endpoint. */
 export async function waitingDeliveriesByEndpoint(db: Db, endpointIds: readonly string[]): Promise<Map<string, WaitingDeliveries>> {

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { toClaimed, type AttemptRecord, type ClaimedDelivery } from './attempt-batches.queries.js';
 import { clientOf } from './named-statements.js';
+import { statsEndpointOf } from './endpoint-health.queries.js';
 
 // An operator's attempt (redeliver, replay) runs beside the delivery's schedule: it is claimed and
 // recorded through the row's manual_* columns, never through its job_id, attempt_started_at or
@@ -65,12 +66,13 @@ const RECORD_OPERATOR_ATTEMPT = `
       updated_at = now()
     FROM before
     WHERE d.id = $2 AND d.manual_job_id = $15 AND d.manual_started_at = $16
-    RETURNING d.attempt_count + d.manual_attempt_count AS attempt_no, before.status AS previous_status, d.status, d.next_attempt_at
+    RETURNING d.attempt_count + d.manual_attempt_count AS attempt_no, before.status AS previous_status, d.status, d.next_attempt_at,
+              ${statsEndpointOf('d')} AS stats_endpoint_id
   ), inserted AS (
     INSERT INTO attempts (id, delivery_id, attempt_no, trigger, request_headers, status_code, response_headers, response_body,
-                          response_body_truncated, response_body_size, response_time_ms, timings, error, attempted_at)
+                          response_body_truncated, response_body_size, response_time_ms, timings, error, attempted_at, stats_endpoint_id)
     SELECT $1::text, $2::text, r.attempt_no, $3::text, $4::jsonb, $5::int, $6::jsonb, $7::text, $8::bool, $9::int, $10::int, $11::jsonb,
-           $12::text, $13::timestamptz
+           $12::text, $13::timestamptz, r.stats_endpoint_id
     FROM recorded r
   ), healthy AS (
     UPDATE endpoints e SET consecutive_failures = 0, failing_since = NULL

@@ -71,6 +71,12 @@ export const deliveries = pgTable(
     index('deliveries_due_id_idx')
       .on(t.nextAttemptAt, t.id)
       .where(sql`${t.status} = 'pending'`),
+    // Endpoint health's count of the deliveries waiting (endpoint-health.queries.ts). Its migration (0011)
+    // also INCLUDEs attempt_count, which drizzle cannot declare, so that the count reads the index alone
+    // however many are pending and wherever they lie in the table.
+    index('deliveries_endpoint_pending_idx')
+      .on(t.endpointId)
+      .where(sql`${t.status} = 'pending' AND NOT ${t.test}`),
     // The reconciler's scan of operator's attempts asked for: few at any time.
     index('deliveries_manual_queued_idx')
       .on(t.manualQueuedAt)
@@ -105,11 +111,23 @@ export const attempts = pgTable(
     timings: jsonb('timings').$type<AttemptTimings>(),
     error: text('error'),
     attemptedAt: timestamp('attempted_at', { withTimezone: true, precision: 3 }).notNull(),
+    /**
+     * The endpoint whose health this attempt counts towards: its delivery's endpoint, or null for a
+     * test delivery's attempt (health leaves tests out). Copied from the delivery when the attempt is
+     * recorded, so that an endpoint's health reads its own attempts in a window and nothing else.
+     */
+    statsEndpointId: text('stats_endpoint_id'),
   },
   (t) => [
     // One row per attempt number: of two runs that both believed they owned an attempt, only one can
     // record it (the record statement checks the claim first; this is what holds if anything else slips).
     uniqueIndex('attempts_delivery_attempt_uidx').on(t.deliveryId, t.attemptNo),
     index('attempts_attempted_at_idx').on(t.attemptedAt),
+    // Endpoint health (endpoint-health.queries.ts): an endpoint's attempts in a window. Its migration
+    // (0011) also INCLUDEs status_code and response_time_ms, which drizzle cannot declare, so that
+    // health reads the index alone.
+    index('attempts_stats_endpoint_idx')
+      .on(t.statsEndpointId, t.attemptedAt)
+      .where(sql`${t.statsEndpointId} IS NOT NULL`),
   ],
 );

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import { attemptStatsByEndpoint, createDb, migrationsFolder } from '@dispatch/db';
+import { migrationsUpTo } from '../../../test-support/migrations-up-to.js';
+
+// An install from before attempts carried the endpoint their health counts them towards (migration
+// 0011): upgraded, its recent attempts count in the endpoint's stats, a test delivery's do not, and
+// attempts older than every health read are left as they were.
+
+const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const withDatabase = (database: string) => Object.assign(new URL(base), { pathname: `/${database}` }).toString();
+// Named like a harness's private database, so the run's teardown drops it should this file not.
+const name = `${process.env.DISPATCH_TEST_DATABASE ?? 'dispatch_test'}_f_health${randomBytes(3).toString('hex')}`;
+const DAY_MS = 86_400_000;
+let client: pg.Client;
+
+async function admin(statement: string): Promise<void> {
+  const c = new pg.Client({ connectionString: withDatabase('postgres') });
+  await c.connect();
+  await c.query(statement).finally(() => c.end());
+}
+
+beforeAll(async () => {
+  await admin(`CREATE DATABASE "${name}"`);
+  client = new pg.Client({ connectionString: withDatabase(name) });
+  await client.connect();
+});
+
+afterAll(async () => {
+  await client?.end();
+  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+});
+
+it('fills in the endpoint of the attempts health reads, and health counts them', async () => {
+  const before = migrationsUpTo('0010_deliveries_endpoint_statistics');
+  await migrate(drizzle(client), { migrationsFolder: before }).finally(() => rmSync(before, { recursive: true }));
+  const ago = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
+  await client.query(`
+    INSERT INTO workspaces (id, name) VALUES ('ws_u', 'upgrade');
+    INSERT INTO endpoints (id, workspace_id, kind, url, url_normalized, event_types, secret_sealed, secret_hint)
+    VALUES ('wh_u', 'ws_u', 'workspace_webhook', 'https://example.com', 'https://example.com', ARRAY['lead.created'], 'sealed', 'abcd');
+    INSERT INTO deliveries (id, workspace_id, event_id, endpoint_id, endpoint_kind, event_type, max_attempts, attempt_count, test)
+    VALUES ('dlv_recent', 'ws_u', 'evt_a', 'wh_u', 'workspace_webhook', 'lead.created', 8, 2, false),
+           ('dlv_old', 'ws_u', 'evt_b', 'wh_u', 'workspace_webhook', 'lead.created', 8, 1, false),
+           ('dlv_test', 'ws_u', 'evt_c', 'wh_u', 'workspace_webhook', 'lead.created', 8, 1, true);`);
+  await client.query(
+    `INSERT INTO attempts (id, delivery_id, attempt_no, trigger, request_headers, status_code, response_time_ms, attempted_at) VALUES
+       ('att_recent1', 'dlv_recent', 1, 'initial', '{}', 500, 40, $1), ('att_recent2', 'dlv_recent', 2, 'retry', '{}', 200, 20, $2),
+       ('att_old', 'dlv_old', 1, 'initial', '{}', 200, 10, $3), ('att_test', 'dlv_test', 1, 'test', '{}', 200, 10, $2)`,
+    [ago(1.5), ago(0.5), ago(20)],
+  );
+
+  await migrate(drizzle(client), { migrationsFolder });
+  const { rows } = await client.query<{ id: string; stats_endpoint_id: string | null }>('SELECT id, stats_endpoint_id FROM attempts ORDER BY id');
+  expect(rows).toEqual([
+    { id: 'att_old', stats_endpoint_id: null },
+    { id: 'att_recent1', stats_endpoint_id: 'wh_u' },
+    { id: 'att_recent2', stats_endpoint_id: 'wh_u' },
+    { id: 'att_test', stats_endpoint_id: null },
+  ]);
+  const db = createDb(withDatabase(name), { max: 1 });
+  try {
+    const stats = await attemptStatsByEndpoint(db.db, ['wh_u'], { windowMs: 7 * DAY_MS, lookbackMs: 8 * DAY_MS });
+    expect(stats.get('wh_u')).toMatchObject({ attempts: 2, successes: 1, p50: 30 });
+  } finally {
+    await db.close();
+  }
+});
