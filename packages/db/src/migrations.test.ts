@@ -20,6 +20,7 @@ const LANDED: Record<string, string> = {
   '0009_deliveries_due_keyset': '7c287d872624493f',
   '0010_deliveries_endpoint_statistics': '357a28db660a006a',
   '0011_endpoint_health_indexes': 'e93d74874785b042',
+  '0012_attempts_go_with_their_deliveries': '4d9489e160c6f182',
 };
 
 const folder = new URL('../drizzle/', import.meta.url);

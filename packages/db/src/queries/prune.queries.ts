@@ -20,9 +20,9 @@ export async function pruneAttemptsBatch(db: Db, input: { before: Date; batchSiz
 }
 
 /**
- * Events older than the cutoff whose deliveries are all finished; their deliveries (and, by their
- * foreign key, those deliveries' attempts) go with them in the same statement. Deliveries have no
- * foreign key to events (see the schema), so this is the cascade.
+ * Events older than the cutoff whose deliveries are all finished; their deliveries go with them in the
+ * same statement (deliveries have no foreign key to events, see the schema, so this is the cascade),
+ * and those deliveries' attempts with those (the trigger of migration 0012).
  */
 export async function pruneEventsBatch(db: Db, input: { before: Date; batchSize: number }): Promise<number> {
   const result = await db.execute<{ n: number }>(sql`

@@ -96,9 +96,12 @@ export const attempts = pgTable(
   'attempts',
   {
     id: text('id').primaryKey(),
-    deliveryId: text('delivery_id')
-      .notNull()
-      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    // No foreign key to deliveries: an attempt is only ever written by the statement that updates its
+    // delivery (attempt-batches, operator-attempts), and a statement-level trigger deletes the attempts
+    // of deleted deliveries, whatever deleted them (retention, an endpoint, link or workspace deleted),
+    // one set-based DELETE per statement (migration 0012). The key cost a lookup per attempt written
+    // and, on delete, a cascade query per delivery: most of retention's time (bench/RESULTS.md).
+    deliveryId: text('delivery_id').notNull(),
     attemptNo: integer('attempt_no').notNull(),
     trigger: text('trigger', { enum: ATTEMPT_TRIGGERS }).notNull(),
     requestHeaders: jsonb('request_headers').$type<Record<string, string>>().notNull(),
