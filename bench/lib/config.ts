@@ -47,6 +47,8 @@ export const benchConfig = {
   events: int('BENCH_EVENTS', quick ? 4_000 : 20_000),
   /** Worker process counts for the throughput scenario, e.g. "1,2". */
   workers: list('BENCH_WORKERS', [1, 2]),
+  /** API process counts for the ingest scenario's closed loops, e.g. "1,2" (requests spread over them in turn). */
+  apis: list('BENCH_APIS', [1, 2]),
   baselineMs: int('BENCH_BASELINE_MS', quick ? 2_000 : 5_000),
   warmupMs: int('BENCH_WARMUP_MS', quick ? 500 : 1_000),
   inFlight: int('BENCH_IN_FLIGHT', 50),

@@ -105,7 +105,7 @@ export function costPerUnit(before: Snapshot, after: Snapshot, units: number): C
 export function processGroups(system: System): ProcessGroups {
   return {
     receiver: () => [system.receiver.child.pid],
-    api: () => [system.api.pid],
+    api: () => system.apis.map((a) => a.pid),
     workers: () => system.workers.map((w) => w.pid),
     postgres: async () => {
       const result = await system.pg.query<{ pid: number }>(

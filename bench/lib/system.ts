@@ -23,6 +23,9 @@ export interface CountsSnapshot {
 export class System {
   api!: Child;
   apiUrl = '';
+  /** Every API process (the first is `api`) and its URL. */
+  apis: Child[] = [];
+  apiUrls: string[] = [];
   readonly workers: Child[] = [];
   receiver!: ReceiverClient;
   /** The driver's own connections: counts in Postgres and BullMQ, fan-out job completions. */
@@ -98,23 +101,44 @@ export class System {
   async start(): Promise<void> {
     await this.pg.connect();
     this.receiver = await ReceiverClient.start(this.config.root);
+    this.api = await this.spawnApi('api');
+    this.apiUrl = this.apiUrls[0]!;
+    await this.addWorker();
+    await this.fanoutEvents?.waitUntilReady();
+  }
+
+  /** Starts an API process and waits until it answers /readyz. */
+  private async spawnApi(name: string): Promise<Child> {
     const port = await freePort();
-    this.api = spawnNode('api', this.nodeArgs('api', 'api'), {
+    const child = spawnNode(name, this.nodeArgs(name, 'api'), {
       cwd: this.config.root,
-      env: this.childEnv({ PORT: String(port), BENCH_COUNTS_FILE: join(this.countsDir, 'api.json') }),
+      env: this.childEnv({ PORT: String(port), BENCH_COUNTS_FILE: join(this.countsDir, `${name}.json`) }),
     });
-    this.apiUrl = `http://127.0.0.1:${port}`;
+    const url = `http://127.0.0.1:${port}`;
     await waitUntil(
-      'the API to answer /readyz',
+      `${name} to answer /readyz`,
       async () => {
-        if (this.api.proc.exitCode !== null) throw new Error(`the API exited\n${describeOutput(this.api)}`);
-        return (await httpRequest(this.agent, `${this.apiUrl}/readyz`, { method: 'GET' }).catch(() => undefined))?.status === 200;
+        if (child.proc.exitCode !== null) throw new Error(`${name} exited\n${describeOutput(child)}`);
+        return (await httpRequest(this.agent, `${url}/readyz`, { method: 'GET' }).catch(() => undefined))?.status === 200;
       },
       60_000,
       100,
     );
-    await this.addWorker();
-    await this.fanoutEvents?.waitUntilReady();
+    this.apis.push(child);
+    this.apiUrls.push(url);
+    return child;
+  }
+
+  /** Starts one more API process (the ingest scenario spreads its requests over all of them). */
+  async addApi(): Promise<void> {
+    await this.spawnApi(`api-${this.apis.length + 1}`);
+  }
+
+  /** Stops the newest API process, if more than the first run. */
+  async removeApi(): Promise<void> {
+    if (this.apis.length < 2) return;
+    this.apiUrls.pop();
+    await stopChild(this.apis.pop()!);
   }
 
   /** Starts one more worker process and waits until BullMQ sees it listening. */
@@ -150,7 +174,7 @@ export class System {
   /** The counts the preload wrote for the API and each worker (empty when counting is off). */
   counts(): Record<string, CountsSnapshot> {
     const result: Record<string, CountsSnapshot> = {};
-    for (const name of ['api', ...this.workers.map((_, i) => `worker-${i + 1}`)]) {
+    for (const name of [...this.apis.map((a) => a.name), ...this.workers.map((_, i) => `worker-${i + 1}`)]) {
       try {
         result[name] = JSON.parse(readFileSync(join(this.countsDir, `${name}.json`), 'utf8')) as CountsSnapshot;
       } catch {
@@ -162,7 +186,7 @@ export class System {
 
   /** Stops the children (gracefully, so profiles get written) and closes the driver's connections. */
   async stop(): Promise<void> {
-    await Promise.all([this.api, ...this.workers].filter(Boolean).map((child) => stopChild(child)));
+    await Promise.all([...this.apis, ...this.workers].filter(Boolean).map((child) => stopChild(child)));
     if (this.receiver) await stopChild(this.receiver.child, 5_000);
     await Promise.allSettled([this.fanoutEvents?.close(), this.deliveriesQueue.close().then(() => this.queueBackend.close()), this.pg.end()]);
     this.agent.destroy();

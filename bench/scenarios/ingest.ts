@@ -7,7 +7,8 @@ import { distribution, perSecond, type Distribution } from '../lib/stats.js';
 import type { System } from '../lib/system.js';
 
 // 4. Ingest: POST /api/events at a fixed concurrency over keep-alive connections, with nobody
-// subscribed (pure ingest) and with one webhook subscribed; then events per second through /batch.
+// subscribed (pure ingest) and with one webhook subscribed; then events per second through /batch;
+// the closed loops again over 2 API processes (BENCH_APIS).
 // A closed loop finds the most requests per second, but its latency is that of a saturated API (with
 // 64 in flight, each waits for the 63 before it), so the p99 the target pairs with 2,000 requests/s
 // is measured at that rate: an open loop at a fixed 2,000/s, each request timed from its own start
@@ -31,8 +32,11 @@ async function measure(system: System, name: string, tenant: Tenant, options: { 
   const { config } = system;
   const agent = keepAliveAgent(options.concurrency);
   let accepted = 0;
+  let turn = 0;
   const send = async (): Promise<HttpResult> => {
-    const result = await httpRequest(agent, `${system.apiUrl}${options.path}`, { method: 'POST', headers: tenant.headers, body: options.body });
+    // Over every API process in turn, as a round-robin load balancer would.
+    const url = system.apiUrls[turn++ % system.apiUrls.length]!;
+    const result = await httpRequest(agent, `${url}${options.path}`, { method: 'POST', headers: tenant.headers, body: options.body });
     if (result.status === 202) accepted += options.eventsPerRequest;
     return result;
   };
@@ -93,6 +97,15 @@ export async function runIngest(system: System, pure: Tenant, subscribed: Tenant
   figures.push((await measure(system, 'single, no webhook', pure, { path: '/api/events', body: single, concurrency: config.ingestConcurrency, eventsPerRequest: 1 })).figure);
   figures.push(await measureAtRate(system, 'single, no webhook', pure, { path: '/api/events', body: single, rate: config.ingestRate }));
   figures.push((await measure(system, 'batch of 500, no webhook', pure, { path: '/api/events/batch', body: batchBody(500), concurrency: 4, eventsPerRequest: 500 })).figure);
+
+  // The closed loops again over more API processes (per process: what one more adds on these cores).
+  for (const apis of config.apis.filter((n) => n > 1)) {
+    while (system.apiUrls.length < apis) await system.addApi();
+    const label = `${apis} API processes`;
+    figures.push((await measure(system, `single, no webhook, ${label}`, pure, { path: '/api/events', body: single, concurrency: config.ingestConcurrency, eventsPerRequest: 1 })).figure);
+    figures.push((await measure(system, `batch of 500, no webhook, ${label}`, pure, { path: '/api/events/batch', body: batchBody(500), concurrency: 4, eventsPerRequest: 500 })).figure);
+  }
+  while (system.apiUrls.length > 1) await system.removeApi();
 
   await receiver.reset();
   const withOne = await measure(system, 'single, 1 webhook', subscribed, { path: '/api/events', body: single, concurrency: config.ingestConcurrency, eventsPerRequest: 1 });
