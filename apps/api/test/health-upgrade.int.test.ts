@@ -47,11 +47,12 @@ it('fills in the endpoint of the attempts health reads, and health counts them',
     VALUES ('dlv_recent', 'ws_u', 'evt_a', 'wh_u', 'workspace_webhook', 'lead.created', 8, 2, false),
            ('dlv_old', 'ws_u', 'evt_b', 'wh_u', 'workspace_webhook', 'lead.created', 8, 1, false),
            ('dlv_test', 'ws_u', 'evt_c', 'wh_u', 'workspace_webhook', 'lead.created', 8, 1, true);`);
+  const [failedAt, succeededAt] = [ago(1.5), ago(0.5)];
   await client.query(
     `INSERT INTO attempts (id, delivery_id, attempt_no, trigger, request_headers, status_code, response_time_ms, attempted_at) VALUES
        ('att_recent1', 'dlv_recent', 1, 'initial', '{}', 500, 40, $1), ('att_recent2', 'dlv_recent', 2, 'retry', '{}', 200, 20, $2),
-       ('att_old', 'dlv_old', 1, 'initial', '{}', 200, 10, $3), ('att_test', 'dlv_test', 1, 'test', '{}', 200, 10, $2)`,
-    [ago(1.5), ago(0.5), ago(20)],
+       ('att_old', 'dlv_old', 1, 'initial', '{}', 200, 10, $3), ('att_test', 'dlv_test', 1, 'test', '{}', 503, 10, $4)`,
+    [failedAt, succeededAt, ago(20), ago(0.2)],
   );
 
   await migrate(drizzle(client), { migrationsFolder });
@@ -64,8 +65,15 @@ it('fills in the endpoint of the attempts health reads, and health counts them',
   ]);
   const db = createDb(withDatabase(name), { max: 1 });
   try {
-    const stats = await attemptStatsByEndpoint(db.db, ['wh_u'], { windowMs: 7 * DAY_MS, lookbackMs: 8 * DAY_MS });
-    expect(stats.get('wh_u')).toMatchObject({ attempts: 2, successes: 1, p50: 30 });
+    const week = await attemptStatsByEndpoint(db.db, ['wh_u'], { windowMs: 7 * DAY_MS, lookbackMs: 8 * DAY_MS });
+    expect(week.get('wh_u')).toMatchObject({ attempts: 2, successes: 1, p50: 30 });
+    // A day's window: the failure before it is still the last failure (within the lookback), and the
+    // test's later failure is not.
+    const day = await attemptStatsByEndpoint(db.db, ['wh_u'], { windowMs: DAY_MS, lookbackMs: 2 * DAY_MS });
+    expect(day.get('wh_u')).toEqual({
+      attempts: 1, successes: 1, p50: 20, p95: 20, p99: 20, lastSuccessAt: new Date(succeededAt), lastFailureAt: new Date(failedAt),
+    });
+    expect((await attemptStatsByEndpoint(db.db, ['wh_u'], { windowMs: DAY_MS / 4, lookbackMs: DAY_MS / 4 })).has('wh_u')).toBe(false);
   } finally {
     await db.close();
   }

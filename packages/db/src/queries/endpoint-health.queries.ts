@@ -27,19 +27,32 @@ export interface HealthWindow {
  */
 export const statsEndpointOf = (alias: string) => `CASE WHEN ${alias}.test THEN NULL ELSE ${alias}.endpoint_id END`;
 
-// The window's attempts, and the last success and failure within the lookback, read from
-// attempts_stats_endpoint_idx alone (it includes status_code and response_time_ms).
+// Per endpoint: the window's attempts, counted from attempts_stats_endpoint_idx alone (it includes
+// status_code and response_time_ms); and its last success and last failure within the lookback, each
+// the first match of a backward scan of the same index, which stops there rather than reading the
+// lookback's every attempt. Endpoints without an attempt in the lookback return no row.
+const SUCCESS = 'status_code BETWEEN 200 AND 299';
 const STATS_BY_ENDPOINT = `
-  SELECT stats_endpoint_id AS endpoint_id,
-    count(*) FILTER (WHERE attempted_at >= now() - make_interval(secs => $3::float8))::int AS attempts,
-    count(*) FILTER (WHERE attempted_at >= now() - make_interval(secs => $3::float8) AND status_code BETWEEN 200 AND 299)::int AS successes,
-    percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY response_time_ms)
-      FILTER (WHERE attempted_at >= now() - make_interval(secs => $3::float8)) AS latency,
-    max(attempted_at) FILTER (WHERE status_code BETWEEN 200 AND 299) AS last_success_at,
-    max(attempted_at) FILTER (WHERE status_code IS NULL OR status_code NOT BETWEEN 200 AND 299) AS last_failure_at
-  FROM attempts
-  WHERE stats_endpoint_id = ANY($1::text[]) AND attempted_at >= now() - make_interval(secs => $2::float8)
-  GROUP BY stats_endpoint_id`;
+  SELECT e.id AS endpoint_id, w.attempts, w.successes, w.latency, ok.at AS last_success_at, failed.at AS last_failure_at
+  FROM unnest($1::text[]) AS e(id)
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS attempts, count(*) FILTER (WHERE ${SUCCESS})::int AS successes,
+      percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY response_time_ms) AS latency
+    FROM attempts
+    WHERE stats_endpoint_id = e.id AND attempted_at >= now() - make_interval(secs => $3::float8)
+  ) w
+  LEFT JOIN LATERAL (
+    SELECT attempted_at AS at FROM attempts
+    WHERE stats_endpoint_id = e.id AND attempted_at >= now() - make_interval(secs => $2::float8) AND ${SUCCESS}
+    ORDER BY attempted_at DESC LIMIT 1
+  ) ok ON true
+  LEFT JOIN LATERAL (
+    SELECT attempted_at AS at FROM attempts
+    WHERE stats_endpoint_id = e.id AND attempted_at >= now() - make_interval(secs => $2::float8)
+      AND (status_code IS NULL OR NOT (${SUCCESS}))
+    ORDER BY attempted_at DESC LIMIT 1
+  ) failed ON true
+  WHERE w.attempts > 0 OR ok.at IS NOT NULL OR failed.at IS NOT NULL`;
 
 /** Attempt figures of each endpoint over the window (one statement for all of them). */
 export async function attemptStatsByEndpoint(db: Db, endpointIds: readonly string[], window: HealthWindow): Promise<Map<string, AttemptWindowStats>> {
