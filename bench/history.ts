@@ -75,6 +75,27 @@ async function compareIngest(empty: Database, full: Database) {
   };
 }
 
+/** Every read, at deliveries drawn at random from the history. */
+async function measureAllReads(sampler: pg.Client, db: Database, shape: ReturnType<typeof historyShape>) {
+  const drawn = await sampler.query<Sample>(`
+    SELECT id, workspace_id AS "workspaceId", endpoint_id AS "endpointId", event_id AS "eventId"
+    FROM deliveries TABLESAMPLE BERNOULLI (${Math.min(100, (200_000 / N) * 100)}) LIMIT 5000`);
+  return measureReads(db, shape, SAMPLES, drawn.rows);
+}
+
+// BENCH_HISTORY_REUSE=<database>: only the reads, again, on a history an earlier run kept (BENCH_HISTORY_KEEP=1)
+// the same day, with the same BENCH_HISTORY_DELIVERIES; migrations it lacks are applied first.
+const reuse = process.env.BENCH_HISTORY_REUSE;
+if (reuse) {
+  const kept = createDb(databaseUrl(reuse), { max: 10 });
+  const sampler = new pg.Client({ connectionString: databaseUrl(reuse) });
+  await runMigrations(kept.db);
+  await sampler.connect();
+  const reads = await measureAllReads(sampler, kept.db, historyShape(N, 30, OVERDUE)).finally(() => Promise.all([sampler.end(), kept.close()]));
+  process.stdout.write(`${JSON.stringify({ deliveries: N, samples: SAMPLES, database: reuse, loadAverage: loadavg(), reads }, null, 2)}\n`);
+  process.exit(0);
+}
+
 const results: Record<string, unknown> = { deliveries: N, samples: SAMPLES, database: name, loadAverageAtStart: loadavg() };
 await admin(`CREATE DATABASE "${name}"`);
 await admin(`CREATE DATABASE "${emptyName}"`);
@@ -119,10 +140,7 @@ try {
   results.claimAndRecord = await measureClaimAndRecord(handle.db, newDeliveries.slice(0, 2_000));
 
   log('reads');
-  const drawn = await client.query<Sample>(`
-    SELECT id, workspace_id AS "workspaceId", endpoint_id AS "endpointId", event_id AS "eventId"
-    FROM deliveries TABLESAMPLE BERNOULLI (${Math.min(100, (200_000 / N) * 100)}) LIMIT 5000`);
-  results.reads = await measureReads(handle.db, shape, SAMPLES, drawn.rows);
+  results.reads = await measureAllReads(client, handle.db, shape);
   results.endpoints = ENDPOINTS;
 
   log('reconciler after a Redis loss');
