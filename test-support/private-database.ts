@@ -20,10 +20,11 @@ function withDatabase(base: string, name: string): string {
   return url.toString();
 }
 
-export async function createPrivateDatabase(): Promise<PrivateDatabase> {
+/** `empty`: a database with no schema at all (an upgrade test migrates it as an older release did). */
+export async function createPrivateDatabase(options: { empty?: boolean } = {}): Promise<PrivateDatabase> {
   const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `${process.env.DISPATCH_TEST_DATABASE ?? 'dispatch_test'}_f${randomBytes(3).toString('hex')}`;
-  const template = process.env.DISPATCH_TEST_DATABASE;
+  const template = options.empty ? undefined : process.env.DISPATCH_TEST_DATABASE;
   const admin = new pg.Client({ connectionString: withDatabase(base, 'postgres') });
   await admin.connect();
   try {
@@ -32,7 +33,7 @@ export async function createPrivateDatabase(): Promise<PrivateDatabase> {
     await admin.end();
   }
   const url = withDatabase(base, name);
-  if (!template) {
+  if (!template && !options.empty) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {

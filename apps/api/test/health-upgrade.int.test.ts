@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { drizzle } from 'drizzle-orm/node-postgres';
@@ -6,33 +5,25 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { attemptStatsByEndpoint, createDb, migrationsFolder } from '@dispatch/db';
 import { migrationsUpTo } from '../../../test-support/migrations-up-to.js';
+import { createPrivateDatabase, type PrivateDatabase } from '../../../test-support/private-database.js';
 
 // An install from before attempts carried the endpoint their health counts them towards (migration
 // 0011): upgraded, its recent attempts count in the endpoint's stats, a test delivery's do not, and
 // attempts older than every health read are left as they were.
 
-const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const withDatabase = (database: string) => Object.assign(new URL(base), { pathname: `/${database}` }).toString();
-// Named like a harness's private database, so the run's teardown drops it should this file not.
-const name = `${process.env.DISPATCH_TEST_DATABASE ?? 'dispatch_test'}_f_health${randomBytes(3).toString('hex')}`;
 const DAY_MS = 86_400_000;
+let database: PrivateDatabase;
 let client: pg.Client;
 
-async function admin(statement: string): Promise<void> {
-  const c = new pg.Client({ connectionString: withDatabase('postgres') });
-  await c.connect();
-  await c.query(statement).finally(() => c.end());
-}
-
 beforeAll(async () => {
-  await admin(`CREATE DATABASE "${name}"`);
-  client = new pg.Client({ connectionString: withDatabase(name) });
+  database = await createPrivateDatabase({ empty: true });
+  client = new pg.Client({ connectionString: database.url });
   await client.connect();
 });
 
 afterAll(async () => {
   await client?.end();
-  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await database?.drop();
 });
 
 it('fills in the endpoint of the attempts health reads, and health counts them', async () => {
@@ -63,7 +54,7 @@ it('fills in the endpoint of the attempts health reads, and health counts them',
     { id: 'att_recent2', stats_endpoint_id: 'wh_u' },
     { id: 'att_test', stats_endpoint_id: null },
   ]);
-  const db = createDb(withDatabase(name), { max: 1 });
+  const db = createDb(database.url, { max: 1 });
   try {
     const week = await attemptStatsByEndpoint(db.db, ['wh_u'], { windowMs: 7 * DAY_MS, lookbackMs: 8 * DAY_MS });
     expect(week.get('wh_u')).toMatchObject({ attempts: 2, successes: 1, p50: 30 });
