@@ -1,8 +1,9 @@
-import { and, asc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DeliveryViewStatus, EndpointKind } from '@dispatch/core/api';
 import type { Db } from '../client.js';
 import { attempts, deliveries, events } from '../schema/index.js';
 import { deliveriesCreatedWithin } from './created-within.js';
+import { lastAttemptFailed, lastStatusCode, stillFailing } from './delivery-conditions.js';
 import { cursorCondition, newestFirst, toPage, type Page, type PageInput } from './pagination.js';
 
 const lastAttemptColumns = {
@@ -55,30 +56,11 @@ export interface WorkspaceDeliveryFilters extends DeliveryFilters {
   statusCode?: string | undefined;
 }
 
-// A delivery still retrying after a failed attempt is shown as `failing` (stored: pending). The last
-// attempt is the joined row (selectDeliveries). A pending delivery the schedule has attempted is
-// failing: any successful attempt ends the delivery, so its last attempt failed. `failing` is written
-// as that alone, which the partial index of unhealthy deliveries serves for the workspace-wide list,
-// and not also as a condition on the joined attempt: the planner cannot know the two agree, took the
-// attempt's condition as rare, expected fewer matches than a page and read an endpoint's every pending
-// delivery before sorting (bench/RESULTS.md, "History at scale").
-const lastAttemptFailed = sql`(${attempts.id} IS NOT NULL AND (${attempts.statusCode} IS NULL OR ${attempts.statusCode} NOT BETWEEN 200 AND 299))`;
-
 function statusCondition(status: DeliveryViewStatus | undefined): SQL | undefined {
   if (status === undefined) return undefined;
-  if (status === 'failing') return and(eq(deliveries.status, 'pending'), sql`${deliveries.attemptCount} > 0`);
+  if (status === 'failing') return stillFailing;
   if (status === 'pending') return and(eq(deliveries.status, 'pending'), sql`NOT ${lastAttemptFailed}`);
   return eq(deliveries.status, status);
-}
-
-function statusCodeCondition(code: string | undefined): SQL | undefined {
-  if (code === undefined) return undefined;
-  const klass = /^([1-5])xx$/.exec(code);
-  if (klass) {
-    const floor = Number(klass[1]) * 100;
-    return and(gte(attempts.statusCode, floor), lte(attempts.statusCode, floor + 99));
-  }
-  return eq(attempts.statusCode, Number(code));
 }
 
 function selectDeliveries(db: Db) {
@@ -178,7 +160,7 @@ export async function listWorkspaceDeliveries(
     filters.eventId ? eq(deliveries.eventId, filters.eventId) : undefined,
     filters.eventType ? eq(deliveries.eventType, filters.eventType) : undefined,
     statusCondition(filters.status),
-    statusCodeCondition(filters.statusCode),
+    lastStatusCode(filters.statusCode),
     deliveriesCreatedWithin(filters.since, filters.until),
     cursorCondition(deliveries.id, page.cursor),
   );

@@ -4,6 +4,7 @@ import { operatorJobId } from '@dispatch/core';
 import type { Db } from '../client.js';
 import { attempts, deliveries } from '../schema/index.js';
 import { deliveriesCreatedWithin } from './created-within.js';
+import { lastStatusCode, stillFailing } from './delivery-conditions.js';
 
 // Attempts an operator asks for (redeliver, replay). Each is queued beside the delivery's schedule
 // (the row's manual_* columns, see schema/deliveries.ts): the scheduled job keeps its id, its due
@@ -54,20 +55,10 @@ export interface ReplayCriteria {
 
 // What each selection re-sends. `failing` is everything not delivered whose last attempt failed:
 // finished (failed) or still retrying. Pending deliveries that have not failed are on their way.
-const lastAttemptFailed = sql`(${attempts.id} IS NOT NULL AND (${attempts.statusCode} IS NULL OR ${attempts.statusCode} NOT BETWEEN 200 AND 299))`;
-const stillFailing = and(eq(deliveries.status, 'pending'), sql`${deliveries.attemptCount} > 0`, lastAttemptFailed);
 function selected(selection: ReplaySelection): SQL | undefined {
   if (selection === 'failed') return eq(deliveries.status, 'failed');
   if (selection === 'failing') return or(eq(deliveries.status, 'failed'), stillFailing);
   return or(inArray(deliveries.status, ['failed', 'succeeded', 'cancelled']), stillFailing);
-}
-
-function lastStatusCode(code: string | undefined): SQL | undefined {
-  if (code === undefined) return undefined;
-  const klass = /^([1-5])xx$/.exec(code);
-  if (!klass) return eq(attempts.statusCode, Number(code));
-  const floor = Number(klass[1]) * 100;
-  return sql`${attempts.statusCode} BETWEEN ${floor} AND ${floor + 99}`;
 }
 
 function replayable(criteria: ReplayCriteria) {
