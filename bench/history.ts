@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createDb, runMigrations, type Database } from '@dispatch/db';
 import { createQueueBackend, Queues } from '@dispatch/queue';
-import { Redis } from 'ioredis';
 import pg from 'pg';
+import { deleteKeysMatching } from '../test-support/redis-keys.js';
 import { ENDPOINTS, generateChunk, historyShape, seedTenants } from './history/generate.js';
 import { measureReads, type Sample } from './history/reads.js';
 import { measureClaimAndRecord, measureIngest, measurePruneDay, measureReconcile, type IngestFigures } from './history/writes.js';
@@ -31,21 +31,6 @@ const url = databaseUrl(name);
 const emptyName = `${name}_empty`;
 const prefix = name;
 const log = (message: string) => process.stderr.write(`[history ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-
-/** Every key under the bench's prefix (the re-added delivery jobs, the queues' meta keys). */
-async function deleteKeys(pattern: string): Promise<void> {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 async function admin(statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: Object.assign(new URL(base), { pathname: '/postgres' }).toString() });
@@ -155,7 +140,7 @@ try {
 } finally {
   await client.end().catch(() => undefined);
   await queues.close().catch(() => undefined);
-  await deleteKeys(`${prefix}:*`).catch(() => undefined);
+  await deleteKeysMatching(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', `${prefix}:*`).catch(() => undefined);
   await handle.close();
   await emptyHandle.close();
   await admin(`DROP DATABASE IF EXISTS "${emptyName}" WITH (FORCE)`);

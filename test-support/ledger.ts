@@ -124,3 +124,21 @@ export function receipts(receiver: Receiver, eventIds: readonly string[], paths:
   const duplicates = [...seen.values()].reduce((sum, n) => sum + n - 1, 0);
   return { missing, duplicates, mismatchedIds };
 }
+
+export interface DeliveryOutcome extends ReceiptReport {
+  deliveries: number;
+  /** Deliveries not `succeeded`. */
+  notSucceeded: DeliveryRow[];
+  miscounted: DeliveryRow[];
+}
+
+/** What became of a workspace's messages: its deliveries in Postgres, and what the receiver got on `paths`. */
+export async function deliveryOutcome(
+  ledger: Ledger, workspaceId: string, receiver: Receiver, eventIds: readonly string[], paths: readonly string[],
+): Promise<DeliveryOutcome> {
+  const rows = await ledger.deliveries(workspaceId);
+  return { deliveries: rows.length, notSucceeded: rows.filter((r) => r.status !== 'succeeded'), miscounted: miscounted(rows), ...receipts(receiver, eventIds, paths) };
+}
+
+/** For `toMatchObject`: every one of `deliveries` succeeded, each attempt counted once, nothing missing, repeats only with the same webhook-id. */
+export const deliveredOnce = (deliveries: number) => ({ deliveries, notSucceeded: [], miscounted: [], missing: [], mismatchedIds: 0 });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createWebhook, example } from '../../../test-support/api-helpers.js';
 import { startHarness, type Harness } from '../../../test-support/harness.js';
-import { Ledger, miscounted, receipts } from '../../../test-support/ledger.js';
+import { deliveredOnce, deliveryOutcome, Ledger } from '../../../test-support/ledger.js';
 import { createPrivateDatabase, type PrivateDatabase } from '../../../test-support/private-database.js';
 import { PrivateRedis } from '../../../test-support/private-redis.js';
 import { Receiver } from '../../../test-support/receiver.js';
@@ -80,16 +80,11 @@ async function expectAllDelivered(run: Awaited<ReturnType<typeof setUp>>, label:
   const { ws, paths, eventIds } = run;
   expect(await ledger.settle(ws.id, 45_000)).toBe(0);
   const recoveredMs = Date.now() - faultAt;
-  const rows = await ledger.deliveries(ws.id);
-  expect(rows).toHaveLength(eventIds.length * paths.length);
-  expect(rows.filter((r) => r.status !== 'succeeded')).toEqual([]);
-  expect(miscounted(rows)).toEqual([]);
+  const outcome = await deliveryOutcome(ledger, ws.id, receiver, eventIds, paths);
+  expect(outcome).toMatchObject(deliveredOnce(eventIds.length * paths.length));
   expect((await ledger.eventIds(ws.id)).sort()).toEqual([...eventIds].sort());
-  const report = receipts(receiver, eventIds, paths);
-  expect(report.missing).toEqual([]);
-  expect(report.mismatchedIds).toBe(0);
   process.stderr.write(
-    `[faults] ${label}: ${rows.length} deliveries, ${report.duplicates} duplicate request(s) (same webhook-id), all delivered ${recoveredMs} ms after the fault\n`,
+    `[faults] ${label}: ${outcome.deliveries} deliveries, ${outcome.duplicates} duplicate request(s) (same webhook-id), all delivered ${recoveredMs} ms after the fault\n`,
   );
 }
 

@@ -2,7 +2,7 @@ import { afterEach, beforeAll, afterAll, describe, expect, it } from '@jest/glob
 import { deliveryShardOf } from '@dispatch/queue';
 import { createWebhook, example } from '../../../test-support/api-helpers.js';
 import { startHarness, type Harness, type TestWorkspace } from '../../../test-support/harness.js';
-import { Ledger, miscounted, receipts } from '../../../test-support/ledger.js';
+import { deliveredOnce, deliveryOutcome, Ledger } from '../../../test-support/ledger.js';
 import { Scrape } from '../../../test-support/metrics-text.js';
 import { Receiver } from '../../../test-support/receiver.js';
 
@@ -62,14 +62,9 @@ async function expectAllDelivered(h: Harness, ws: TestWorkspace, eventIds: strin
   const ledger = new Ledger(h.env.DATABASE_URL!);
   try {
     expect(await ledger.settle(ws.id, 30_000)).toBe(0);
-    const rows = await ledger.deliveries(ws.id);
-    expect(rows).toHaveLength(eventIds.length * paths.length);
-    expect(rows.filter((r) => r.status !== 'succeeded')).toEqual([]);
-    expect(miscounted(rows)).toEqual([]);
-    const report = receipts(receiver, eventIds, paths);
-    expect(report.missing).toEqual([]);
-    expect(report.mismatchedIds).toBe(0);
-    process.stderr.write(`[shards] ${label}: ${rows.length} deliveries, ${report.duplicates} duplicate request(s) (same webhook-id)\n`);
+    const outcome = await deliveryOutcome(ledger, ws.id, receiver, eventIds, paths);
+    expect(outcome).toMatchObject(deliveredOnce(eventIds.length * paths.length));
+    process.stderr.write(`[shards] ${label}: ${outcome.deliveries} deliveries, ${outcome.duplicates} duplicate request(s) (same webhook-id)\n`);
   } finally {
     await ledger.close();
   }

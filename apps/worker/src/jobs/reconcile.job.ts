@@ -1,9 +1,7 @@
 import { attemptAbandonedAfterMs } from '@dispatch/core';
 import { findOverdueOperatorAttempts, findStaleQueuedReplays } from '@dispatch/db';
 import type { WorkerDeps } from '../deps.js';
-import { requeueOverdueDeliveries } from './requeue-overdue.js';
-
-const PAGE = 1_000;
+import { PAGE, requeueOverdueDeliveries } from './requeue-overdue.js';
 
 /**
  * Postgres is the record, Redis only the schedule: every pending delivery that is overdue (Redis was

@@ -4,7 +4,8 @@ import { enqueueQueueable } from './enqueue.js';
 
 // The reconciler's main work (reconcile.job.ts), and what `pnpm bench:history` times after a Redis loss.
 
-const PAGE = 1_000;
+/** Rows read from Postgres at a time (the operator's attempts asked for too, reconcile.job.ts). */
+export const PAGE = 1_000;
 // A run stops after this many and the next scheduled run takes the rest: a backlog of 100,000
 // after a Redis loss is one run.
 const MAX_PER_RUN = 100_000;
