@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { deleteKeysMatching } from './redis-keys.js';
+// Extensionless, as global-setup's imports: jest loads these files without the `.js` mapping of the tests.
+import { deleteKeysMatching } from './redis-keys';
 
 /**
  * Drops the run's database and any private database left behind (`<run db>_f…`), and the BullMQ
